@@ -1,0 +1,353 @@
+//! Stage 6c, items: the network struct, its tape and gradients, and the `mlp::Network` impl.
+//!
+//! Every method body comes from the same simplified IR through [`emit`]: only the roots differ
+//! (`forward` asks for ŷ, `backward` for the parameter gradients, `loss` for J).
+
+use crate::check::Loss;
+use crate::derive::Derived;
+use crate::emit::{emit, lit, Body};
+use crate::ir::{Id, Shape};
+use proc_macro2::{Ident, Span, TokenStream};
+use quote::{format_ident, quote};
+use std::collections::HashMap;
+use syn::{Attribute, Visibility};
+
+/// What the user wrote on the struct.
+pub struct Item {
+    pub attrs: Vec<Attribute>,
+    pub vis: Visibility,
+    pub ident: Ident,
+}
+
+fn ty(shape: Shape) -> TokenStream {
+    let (r, c) = (lit(shape.rows), lit(shape.cols));
+    quote!(::mlp::__private::nalgebra::SMatrix<T, #r, #c>)
+}
+
+fn ident(s: &str) -> Ident {
+    Ident::new(s, Span::call_site())
+}
+
+pub fn items(d: &Derived, item: &Item, derivation: &str) -> TokenStream {
+    let m = &d.model;
+    let g = &m.graph;
+    let Item {
+        attrs,
+        vis,
+        ident: name,
+    } = item;
+    let tape_name = format_ident!("{}Tape", name);
+    let grads_name = format_ident!("{}Gradients", name);
+    let bound = quote!(T: ::mlp::__private::RealField + ::core::marker::Copy);
+
+    // Let names: forward values by their own names, gradients as `d_` + name.
+    let mut names: HashMap<Id, String> = HashMap::new();
+    for step in &m.steps {
+        if let Some(n) = g.name(step.value) {
+            names.insert(step.value, n.rust.clone());
+        }
+    }
+    names.insert(d.loss, "j".into());
+    for (&node, n) in &d.grad_names {
+        names.entry(node).or_insert_with(|| n.rust.clone());
+    }
+
+    let param_idents: Vec<Ident> = m.params.iter().map(|p| ident(&p.name.rust)).collect();
+    let param_types: Vec<TokenStream> = m.params.iter().map(|p| ty(p.shape)).collect();
+    let param_keys: Vec<&str> = m.params.iter().map(|p| p.key.as_str()).collect();
+    let param_docs: Vec<String> = m
+        .params
+        .iter()
+        .map(|p| format!("`{}`: {} {}", p.key, p.name.math, p.shape.text()))
+        .collect();
+    let grad_docs: Vec<String> = m
+        .params
+        .iter()
+        .map(|p| format!("`{}`: ∂J/∂{} {}", p.key, p.name.math, p.shape.text()))
+        .collect();
+    let num_params = lit(m.params.iter().map(|p| p.shape.rows * p.shape.cols).sum());
+
+    let input_ty = ty(g.shape(m.input));
+    let output_ty = ty(g.shape(m.output));
+    let (inputs, outputs) = (lit(g.shape(m.input).rows), lit(g.shape(m.output).rows));
+    let target_ty = match m.loss_kind {
+        Loss::CrossEntropy => quote!(usize),
+        Loss::Mse => output_ty.clone(),
+    };
+
+    // Places every body can read.
+    let x = ident(&g.name(m.input).map_or("x".into(), |n| n.rust.clone()));
+    let mut base: HashMap<Id, TokenStream> = HashMap::new();
+    for (p, id) in m.params.iter().zip(&param_idents) {
+        base.insert(p.leaf, quote!(self.#id));
+    }
+    let with_x = |mut places: HashMap<Id, TokenStream>| {
+        places.insert(m.input, quote!(#x));
+        places
+    };
+    let with_y = |mut places: HashMap<Id, TokenStream>| {
+        places.insert(m.target, quote!(y));
+        places
+    };
+
+    // The tape: the forward values the backward pass reads, no more.
+    let forward_nodes: Vec<Id> = g.reachable(&[m.output], |_| false);
+    let param_grads: Vec<Id> = m.params.iter().map(|p| d.grad[&p.leaf]).collect();
+    let input_grad = d.grad[&m.input];
+    let mut all_grads = param_grads.clone();
+    all_grads.push(input_grad);
+    let is_forward = |n: Id| forward_nodes.binary_search(&n).is_ok();
+    let tape_nodes: Vec<Id> = g
+        .reachable(&all_grads, |n| is_forward(n) || n == m.target)
+        .into_iter()
+        .filter(|&n| is_forward(n) && !m.params.iter().any(|p| p.leaf == n))
+        .collect();
+    let tape_fields: Vec<Ident> = tape_nodes
+        .iter()
+        .map(|&n| {
+            ident(
+                &names
+                    .get(&n)
+                    .cloned()
+                    .or_else(|| g.name(n).map(|x| x.rust.clone()))
+                    .unwrap_or_else(|| format!("t{n}")),
+            )
+        })
+        .collect();
+    let tape_types: Vec<TokenStream> = tape_nodes.iter().map(|&n| ty(g.shape(n))).collect();
+    let tape_docs: Vec<String> = tape_nodes
+        .iter()
+        .map(|&n| {
+            let math = g.name(n).map_or("?".into(), |x| x.math.clone());
+            format!("{math} {}", g.shape(n).text())
+        })
+        .collect();
+    let mut from_tape = base.clone();
+    for (&n, f) in tape_nodes.iter().zip(&tape_fields) {
+        from_tape.insert(n, quote!(tape.#f));
+    }
+
+    let forward = emit(g, &names, with_x(base.clone()), &[m.output]);
+    let mut cached_roots = vec![m.output];
+    cached_roots.extend(&tape_nodes);
+    let cached = emit(g, &names, with_x(base.clone()), &cached_roots);
+    let backward = emit(g, &names, with_y(from_tape.clone()), &param_grads);
+    let backward_x = emit(g, &names, with_y(from_tape), &all_grads);
+    let loss = emit(g, &names, with_y(with_x(base.clone())), &[d.loss]);
+    let mut lg_roots = vec![d.loss];
+    lg_roots.extend(&param_grads);
+    let loss_grads = emit(g, &names, with_y(with_x(base)), &lg_roots);
+
+    let cached_tape_fields = field_inits(&tape_fields, &cached.roots[1..]);
+    let bwd_fields = field_inits(&param_idents, &backward.roots);
+    let bwdx_fields = field_inits(&param_idents, &backward_x.roots[..param_grads.len()]);
+    let lg_fields = field_inits(&param_idents, &loss_grads.roots[1..]);
+    let Body {
+        stmts: fwd_stmts,
+        roots: fwd_roots,
+    } = forward;
+    let fwd_out = &fwd_roots[0];
+    let Body {
+        stmts: cached_stmts,
+        roots: cached_roots,
+    } = cached;
+    let cached_out = &cached_roots[0];
+    let Body {
+        stmts: bwd_stmts, ..
+    } = backward;
+    let Body {
+        stmts: bwdx_stmts,
+        roots: bwdx_roots,
+    } = backward_x;
+    let bwdx_input = &bwdx_roots[param_grads.len()];
+    let Body {
+        stmts: loss_stmts,
+        roots: loss_roots,
+    } = loss;
+    let loss_out = &loss_roots[0];
+    let Body {
+        stmts: lg_stmts,
+        roots: lg_roots,
+    } = loss_grads;
+    let lg_loss = &lg_roots[0];
+
+    let target_binding = match m.loss_kind {
+        Loss::CrossEntropy => quote! {
+            let y: usize = *target;
+            assert!(y < #outputs, "class index out of range: the network has {} classes", #outputs);
+        },
+        Loss::Mse => quote!(let y = *target;),
+    };
+
+    let derivation_doc = format!("\n# Derivation\n\n```text\n{derivation}```\n");
+    let tape_doc = format!(
+        "What [`{name}`]'s forward pass keeps for its backward pass: exactly the forward values the derived backward pass reads."
+    );
+    let grads_doc = format!(
+        "∂J/∂θ for every parameter θ of [`{name}`], with the same field names, shapes and visiting order."
+    );
+    let first_field_doc =
+        format!("The derivation of [`{name}`]'s backward pass, as its rustdoc shows it.");
+
+    quote! {
+        #(#attrs)*
+        #[doc = #derivation_doc]
+        #[derive(Clone, Copy, Debug, PartialEq)]
+        #vis struct #name<#bound = f32> {
+            #( #[doc = #param_docs] pub #param_idents: #param_types, )*
+        }
+
+        #[doc = #tape_doc]
+        #[derive(Clone, Copy, Debug, PartialEq)]
+        #vis struct #tape_name<#bound = f32> {
+            #( #[doc = #tape_docs] pub #tape_fields: #tape_types, )*
+        }
+
+        #[doc = #grads_doc]
+        #[derive(Clone, Copy, Debug, PartialEq)]
+        #vis struct #grads_name<#bound = f32> {
+            #( #[doc = #grad_docs] pub #param_idents: #param_types, )*
+        }
+
+        impl<#bound> #name<T> {
+            #[doc = #first_field_doc]
+            pub const DERIVATION: &'static str = #derivation;
+            /// The size of the input `x`.
+            pub const INPUTS: usize = #inputs;
+            /// The size of the output `ŷ`.
+            pub const OUTPUTS: usize = #outputs;
+            /// The number of trainable scalars.
+            pub const NUM_PARAMS: usize = #num_params;
+
+            /// Every parameter zero.
+            pub fn zeros() -> Self {
+                Self { #( #param_idents: ::mlp::__private::nalgebra::zero(), )* }
+            }
+        }
+
+        impl<#bound> ::core::default::Default for #name<T> {
+            fn default() -> Self {
+                Self::zeros()
+            }
+        }
+
+        impl<#bound> #grads_name<T> {
+            /// Every gradient zero (a start for summing over a batch).
+            pub fn zeros() -> Self {
+                Self { #( #param_idents: ::mlp::__private::nalgebra::zero(), )* }
+            }
+
+            /// Visits every gradient once, with its parameter's name, in the network's order.
+            pub fn visit_params(&self, mut f: impl FnMut(&str, &[T])) {
+                #( f(#param_keys, self.#param_idents.as_slice()); )*
+            }
+
+            /// Like [`Self::visit_params`], with mutable access.
+            pub fn visit_params_mut(&mut self, mut f: impl FnMut(&str, &mut [T])) {
+                #( f(#param_keys, self.#param_idents.as_mut_slice()); )*
+            }
+        }
+
+        impl<#bound> ::core::default::Default for #grads_name<T> {
+            fn default() -> Self {
+                Self::zeros()
+            }
+        }
+
+        #[automatically_derived]
+        impl<#bound> ::mlp::Network<T> for #name<T> {
+            type Input = #input_ty;
+            type Output = #output_ty;
+            type Target = #target_ty;
+            type Tape = #tape_name<T>;
+            type Gradients = #grads_name<T>;
+
+            fn forward(&self, #x: &#input_ty) -> #output_ty {
+                let #x = *#x;
+                #fwd_stmts
+                #fwd_out
+            }
+
+            fn forward_cached(&self, #x: &#input_ty) -> (#output_ty, #tape_name<T>) {
+                let #x = *#x;
+                #cached_stmts
+                (#cached_out, #tape_name { #(#cached_tape_fields),* })
+            }
+
+            fn backward(&self, tape: &#tape_name<T>, target: &#target_ty) -> #grads_name<T> {
+                #target_binding
+                #bwd_stmts
+                #grads_name { #(#bwd_fields),* }
+            }
+
+            fn backward_with_input(
+                &self,
+                tape: &#tape_name<T>,
+                target: &#target_ty,
+            ) -> (#grads_name<T>, #input_ty) {
+                #target_binding
+                #bwdx_stmts
+                (#grads_name { #(#bwdx_fields),* }, #bwdx_input)
+            }
+
+            fn loss(&self, #x: &#input_ty, target: &#target_ty) -> T {
+                let #x = *#x;
+                #target_binding
+                #loss_stmts
+                #loss_out
+            }
+
+            fn loss_and_gradients(&self, #x: &#input_ty, target: &#target_ty) -> (T, #grads_name<T>) {
+                let #x = *#x;
+                #target_binding
+                #lg_stmts
+                (#lg_loss, #grads_name { #(#lg_fields),* })
+            }
+
+            fn visit_params(&self, mut f: impl FnMut(&str, &[T])) {
+                #( f(#param_keys, self.#param_idents.as_slice()); )*
+            }
+
+            fn visit_params_mut(&mut self, mut f: impl FnMut(&str, &mut [T])) {
+                #( f(#param_keys, self.#param_idents.as_mut_slice()); )*
+            }
+
+            fn sgd_step(&mut self, grads: &#grads_name<T>, learning_rate: T) {
+                #( ::mlp::__private::sgd_update(
+                    self.#param_idents.as_mut_slice(),
+                    grads.#param_idents.as_slice(),
+                    learning_rate,
+                ); )*
+            }
+        }
+    }
+}
+
+/// `field: value`, or the shorthand `field` when the value is a variable of the same name.
+fn field_inits(fields: &[Ident], values: &[TokenStream]) -> Vec<TokenStream> {
+    fields
+        .iter()
+        .zip(values)
+        .map(|(f, v)| {
+            if v.to_string() == f.to_string() {
+                quote!(#f)
+            } else {
+                quote!(#f: #v)
+            }
+        })
+        .collect()
+}
+
+/// On an error, still define the struct, so one mistake does not cascade into "cannot find
+/// type" errors wherever it is used.
+pub fn fallback(item: &Item) -> TokenStream {
+    let Item {
+        attrs,
+        vis,
+        ident: name,
+    } = item;
+    quote! {
+        #(#attrs)*
+        #vis struct #name<T = f32>(::core::marker::PhantomData<T>);
+    }
+}

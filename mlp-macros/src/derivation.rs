@@ -1,0 +1,243 @@
+//! Stage 6a: the derivation text users read, rendered from the same IR the code comes from.
+
+use crate::derive::Derived;
+use crate::ir::{Graph, Id, Op, Render};
+use crate::rules::{self, Local};
+use crate::simplify;
+use std::collections::{HashMap, HashSet};
+use std::fmt::Write;
+
+pub fn render(d: &mut Derived, source: &str) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "{source}");
+    forward(d, &mut out);
+    local_jacobians(d, &mut out);
+    backward(d, &mut out);
+    rewrites(d, &mut out);
+    out
+}
+
+fn forward(d: &Derived, out: &mut String) {
+    let g = &d.model.graph;
+    let r = Render::new(g);
+    let mut rows = Vec::new();
+    for step in &d.model.steps {
+        rows.push(vec![
+            r.math(step.value),
+            format!("= {}", r.definition(step.value)),
+            g.shape(step.value).text(),
+        ]);
+    }
+    rows.push(vec![
+        r.math(d.model.loss),
+        format!("= {}", r.definition(d.model.loss)),
+        g.shape(d.model.loss).text(),
+    ]);
+    section(out, "Forward pass", &rows);
+}
+
+/// ∂v/∂u for each layer, from the loss back: the factors the chain rule multiplies.
+fn local_jacobians(d: &mut Derived, out: &mut String) {
+    let mut rows = Vec::new();
+    let model = &d.model;
+    let mut pairs: Vec<(Id, Id)> = vec![(model.loss, model.output)];
+    for step in model.steps.iter().rev() {
+        for &p in &step.params {
+            pairs.push((step.value, model.params[p].leaf));
+        }
+        pairs.push((step.value, step.input));
+    }
+    for (top, bottom) in pairs {
+        let g = &mut d.model.graph;
+        let lhs = format!("∂{}/∂{}", math(g, top), math(g, bottom));
+        let Some((text, shape)) = jacobian_between(g, top, bottom) else {
+            continue;
+        };
+        rows.push(vec![lhs, text, shape]);
+    }
+    section(out, "Local Jacobians (recorded by the forward pass)", &rows);
+}
+
+/// The Jacobian of `top` by `bottom`, through the unnamed nodes between them, simplified.
+fn jacobian_between(g: &mut Graph, top: Id, bottom: Id) -> Option<(String, String)> {
+    let path = path_down(g, top, bottom)?;
+    let mut product: Option<Id> = None;
+    for pair in path.windows(2) {
+        let (parent, child) = (pair[0], pair[1]);
+        let index = g.op(parent).children().iter().position(|&c| c == child)?;
+        match rules::local_jacobian(g, parent, index)? {
+            Local::Matrix(j) => {
+                product = Some(match product {
+                    Some(p) => g.add(Op::MatMul(p, j)),
+                    None => j,
+                });
+            }
+            Local::Weight { right } => {
+                // ∂vᵢ/∂Aᵢⱼ = rightⱼ when everything above is the identity (Linear's `+ b`).
+                let above_is_identity = match product {
+                    None => true,
+                    Some(p) => {
+                        let (map, _) = simplify::simplify(g, &[p]);
+                        matches!(g.op(map[&p]), Op::Identity(_))
+                    }
+                };
+                let (t, b, r) = (math(g, top), math(g, bottom), math(g, right));
+                let (rows, a) = (g.shape(top).rows, g.shape(bottom));
+                let text = if above_is_identity {
+                    format!(": ∂{t}ᵢ/∂{b}ᵢⱼ = {r}ⱼ")
+                } else {
+                    ": a 3-tensor".to_string()
+                };
+                return Some((text, format!("[{rows}×({}×{})]", a.rows, a.cols)));
+            }
+        }
+    }
+    let p = product?;
+    let (map, _) = simplify::simplify(g, &[p]);
+    let simple = map[&p];
+    Some((
+        format!("= {}", Render::new(g).math(simple)),
+        g.shape(simple).text(),
+    ))
+}
+
+/// The nodes from `top` down to `bottom` through unnamed nodes.
+fn path_down(g: &Graph, top: Id, bottom: Id) -> Option<Vec<Id>> {
+    for child in g.op(top).children() {
+        if child == bottom {
+            return Some(vec![top, bottom]);
+        }
+        if g.name(child).is_none() {
+            if let Some(mut rest) = path_down(g, child, bottom) {
+                rest.insert(0, top);
+                return Some(rest);
+            }
+        }
+    }
+    None
+}
+
+/// The gradients the text refers to by name. A gradient made only of forward values (`ŷ − y`)
+/// reads best written out; one built on another gradient goes by its name (`∂J/∂h ⊙ 1[z > 0]`).
+fn referred_names(d: &Derived) -> HashMap<Id, String> {
+    let g = &d.model.graph;
+    let named: HashSet<Id> = d.grad_names.keys().copied().collect();
+    let mut names = HashMap::new();
+    for (&node, name) in &d.grad_names {
+        let below = g.reachable(&[node], |_| false);
+        if below.iter().any(|n| *n != node && named.contains(n)) {
+            names.insert(node, name.math.clone());
+        }
+    }
+    names
+}
+
+fn backward(d: &Derived, out: &mut String) {
+    let g = &d.model.graph;
+    let r = Render::with_names(g, referred_names(d));
+    let live: HashSet<Id> = {
+        let mut roots: Vec<Id> = d.model.params.iter().map(|p| d.grad[&p.leaf]).collect();
+        roots.push(d.grad[&d.model.input]);
+        g.reachable(&roots, |_| false).into_iter().collect()
+    };
+
+    let mut rows = Vec::new();
+    let mut defined = HashSet::new();
+    let mut factors: Vec<String> = Vec::new();
+    let mut above = d.model.loss;
+    for v in d.backward_order() {
+        let Some(&node) = d.grad.get(&v) else {
+            continue;
+        };
+        let is_value = d.model.steps.iter().any(|s| s.value == v) || v == d.model.input;
+        let factor = format!("∂{}/∂{}", math(g, above), math(g, v));
+        let chain = factors
+            .iter()
+            .chain(std::iter::once(&factor))
+            .cloned()
+            .collect::<Vec<_>>()
+            .join(" · ");
+        let simplified = if defined.contains(&node) {
+            r.math(node)
+        } else {
+            r.definition(node)
+        };
+        defined.insert(node);
+        let mut shape = g.shape(v).text();
+        if !live.contains(&node) {
+            shape.push_str("  (fused away, not computed)");
+        }
+        rows.push(vec![
+            d.grad_math(v),
+            format!("= {chain}"),
+            format!("= {simplified}"),
+            shape,
+        ]);
+        if is_value {
+            factors.push(factor);
+            above = v;
+        }
+    }
+    section(
+        out,
+        "Backward pass (the chain rule from the loss back, then simplified)",
+        &rows,
+    );
+}
+
+fn rewrites(d: &Derived, out: &mut String) {
+    let g = &d.model.graph;
+    let r = Render::with_names(g, referred_names(d));
+    let mut seen = HashSet::new();
+    let mut rows = Vec::new();
+    for rw in &d.rewrites {
+        let row = vec![
+            rw.rule.to_string(),
+            r.definition(rw.before),
+            if g.op(rw.before).children().contains(&rw.after) {
+                format!("→ {}", r.math(rw.after))
+            } else {
+                format!("→ {}", r.definition(rw.after))
+            },
+        ];
+        if seen.insert(row.clone()) {
+            rows.push(row);
+        }
+    }
+    section(out, "Rewrites applied", &rows);
+}
+
+fn math(g: &Graph, id: Id) -> String {
+    Render::new(g).math(id)
+}
+
+/// A titled block of rows, columns padded to align.
+fn section(out: &mut String, title: &str, rows: &[Vec<String>]) {
+    let _ = write!(out, "\n{title}\n");
+    let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let width: Vec<usize> = (0..columns)
+        .map(|c| {
+            rows.iter()
+                .filter_map(|r| r.get(c))
+                .map(|s| s.chars().count())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    for row in rows {
+        let mut line = String::from("  ");
+        for (c, cell) in row.iter().enumerate() {
+            line.push_str(cell);
+            if let Some(next) = row.get(c + 1) {
+                let gap = if next.starts_with(['=', ':', '→']) {
+                    1
+                } else {
+                    2
+                };
+                let pad = width[c] - cell.chars().count();
+                line.push_str(&" ".repeat(pad + gap));
+            }
+        }
+        let _ = writeln!(out, "{}", line.trim_end());
+    }
+}

@@ -1,0 +1,73 @@
+//! Stages 4 and 5 together: the chain rule on the model's forward graph, then simplification.
+//! What comes out is everything codegen and the derivation text need, in one IR.
+
+use crate::chain;
+use crate::ir::{Id, Name};
+use crate::model::Model;
+use crate::simplify::{self, Rewrite};
+use std::collections::{BTreeMap, HashMap};
+
+pub struct Derived {
+    pub model: Model,
+    /// ∂J/∂v as the chain rule built it, unsimplified, for every forward value v.
+    pub chain: BTreeMap<Id, Id>,
+    /// ∂J/∂v simplified.
+    pub grad: HashMap<Id, Id>,
+    /// The loss as computed (after `stable_ce`).
+    pub loss: Id,
+    pub rewrites: Vec<Rewrite>,
+    /// Name of every simplified gradient node: the first value, in backward order, whose
+    /// gradient it is (`∂J/∂θ` rather than `∂J/∂b₂` for the same `ŷ − y`).
+    pub grad_names: HashMap<Id, Name>,
+}
+
+impl Derived {
+    /// Every variable whose gradient users see, in backward order: each layer's output, then
+    /// that layer's parameters, from the loss back; the input last.
+    pub fn backward_order(&self) -> Vec<Id> {
+        let m = &self.model;
+        let mut order = Vec::new();
+        for step in m.steps.iter().rev() {
+            order.push(step.value);
+            order.extend(step.params.iter().map(|&p| m.params[p].leaf));
+        }
+        order.push(m.input);
+        order
+    }
+
+    /// `∂J/∂v` as text.
+    pub fn grad_math(&self, v: Id) -> String {
+        let name = self.model.graph.name(v).map_or("?", |n| n.math.as_str());
+        format!("∂J/∂{name}")
+    }
+}
+
+pub fn derive(mut model: Model) -> Derived {
+    let g = &mut model.graph;
+    let chain = chain::backward(g, model.loss);
+    let mut roots: Vec<Id> = chain.values().copied().collect();
+    roots.push(model.loss);
+    roots.push(model.output);
+    let (map, rewrites) = simplify::simplify(g, &roots);
+    let grad: HashMap<Id, Id> = chain.iter().map(|(&v, raw)| (v, map[raw])).collect();
+    let loss = map[&model.loss];
+    let mut derived = Derived {
+        model,
+        chain,
+        grad,
+        loss,
+        rewrites,
+        grad_names: HashMap::new(),
+    };
+    for v in derived.backward_order() {
+        let Some(&node) = derived.grad.get(&v) else {
+            continue;
+        };
+        let Some(name) = derived.model.graph.name(v) else {
+            continue;
+        };
+        let name = Name::new(format!("∂J/∂{}", name.math), format!("d_{}", name.rust));
+        derived.grad_names.entry(node).or_insert(name);
+    }
+    derived
+}

@@ -1,0 +1,502 @@
+//! Stage 6b, expressions: simplified IR → Rust statements over statically sized nalgebra values.
+//!
+//! One `let` per named value (`z`, `h`, `d_theta`), named after the math. Unnamed single-use
+//! nodes are folded into their consumer: elementwise chains into one `map`/`zip_map` closure
+//! (one pass, no temporaries), products and sums into nalgebra's operators, `Wᵀ·g` into
+//! `tr_mul` (no transposed copy). Nothing here allocates: every value is a stack matrix.
+
+use crate::ir::{Func, Graph, Id, Op, Ratio};
+use proc_macro2::{Ident, Span, TokenStream};
+use quote::{format_ident, quote};
+use std::collections::{HashMap, HashSet};
+
+/// How a node is written in Rust.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Form {
+    /// Elementwise, inside a per-element closure.
+    Closure,
+    /// nalgebra's operators and methods (`&w * &x + &b`).
+    Operator,
+    /// A function call on whole values (`softmax(&theta)`).
+    Call,
+}
+
+struct Emitter<'g> {
+    g: &'g Graph,
+    /// Values that already exist: parameters (`self.w`), the input, the target, tape fields.
+    places: HashMap<Id, TokenStream>,
+    /// Let names of named nodes (`z`, `d_theta`).
+    names: &'g HashMap<Id, String>,
+    bound: HashMap<Id, TokenStream>,
+    inline: HashSet<Id>,
+    form: HashMap<Id, Form>,
+    stmts: Vec<TokenStream>,
+    zero: bool,
+    one: bool,
+}
+
+/// The statements computing `roots`, and an expression for each root.
+pub struct Body {
+    pub stmts: TokenStream,
+    pub roots: Vec<TokenStream>,
+}
+
+pub fn emit(
+    g: &Graph,
+    names: &HashMap<Id, String>,
+    places: HashMap<Id, TokenStream>,
+    roots: &[Id],
+) -> Body {
+    let needed: Vec<Id> = g
+        .reachable(roots, |n| places.contains_key(&n))
+        .into_iter()
+        .filter(|n| !places.contains_key(n))
+        .collect();
+    let mut e = Emitter {
+        g,
+        places,
+        names,
+        bound: HashMap::new(),
+        inline: HashSet::new(),
+        form: HashMap::new(),
+        stmts: Vec::new(),
+        zero: false,
+        one: false,
+    };
+    e.plan(&needed, roots);
+    for &n in &needed {
+        if !e.inline.contains(&n) {
+            e.bind(n);
+        }
+    }
+    let roots = roots.iter().map(|&r| e.value(r)).collect();
+    let mut stmts = TokenStream::new();
+    if e.zero {
+        stmts.extend(quote!(let zero = ::mlp::__private::nalgebra::zero::<T>();));
+    }
+    if e.one {
+        stmts.extend(quote!(let one = ::mlp::__private::nalgebra::one::<T>();));
+    }
+    stmts.extend(e.stmts);
+    Body { stmts, roots }
+}
+
+impl Emitter<'_> {
+    /// Decides each node's form and which nodes fold into their consumer.
+    fn plan(&mut self, needed: &[Id], roots: &[Id]) {
+        let set: HashSet<Id> = needed.iter().copied().collect();
+        let mut uses: HashMap<Id, usize> = HashMap::new();
+        let mut consumer: HashMap<Id, Id> = HashMap::new();
+        for &n in needed {
+            for c in self.g.op(n).children() {
+                *uses.entry(c).or_default() += 1;
+                consumer.insert(c, n);
+            }
+        }
+        for &r in roots {
+            *uses.entry(r).or_default() += 1;
+        }
+        let candidate = |e: &Self, n: Id| {
+            set.contains(&n) && uses.get(&n) == Some(&1) && !e.names.contains_key(&n)
+        };
+        for &n in needed {
+            let form = match self.g.op(n) {
+                Op::Hadamard(..) | Op::Div(..) | Op::Map(..) | Op::SubScalar(..) | Op::Ones(_) => {
+                    Form::Closure
+                }
+                Op::MatMul(..) | Op::Transpose(_) => Form::Operator,
+                Op::Add(..) | Op::Sub(..) | Op::Neg(_) | Op::Scale(..) => {
+                    let closure_child = self.g.op(n).children().into_iter().any(|c| {
+                        self.g.is_class_target(c)
+                            || (candidate(self, c) && self.form.get(&c) == Some(&Form::Closure))
+                    });
+                    if closure_child && !self.g.shape(n).is_scalar() {
+                        Form::Closure
+                    } else {
+                        Form::Operator
+                    }
+                }
+                _ => Form::Call,
+            };
+            self.form.insert(n, form);
+        }
+        for &n in needed {
+            if !candidate(self, n) {
+                continue;
+            }
+            let Some(&parent) = consumer.get(&n) else {
+                continue;
+            };
+            let (mine, theirs) = (self.form[&n], self.form[&parent]);
+            let absorbed_transpose = matches!(self.g.op(n), Op::Transpose(_))
+                && matches!(self.g.op(parent), Op::MatMul(..));
+            // A whole-value call folded into a closure would run once per element: never.
+            let fold = matches!(
+                (mine, theirs),
+                (Form::Closure, Form::Closure)
+                    | (Form::Operator | Form::Call, Form::Operator | Form::Call)
+            );
+            if fold || absorbed_transpose {
+                self.inline.insert(n);
+            }
+        }
+    }
+
+    /// `let name = expr;`
+    fn bind(&mut self, n: Id) {
+        let name = match self.names.get(&n) {
+            Some(s) => Ident::new(s, Span::call_site()),
+            None => format_ident!("t{}", n),
+        };
+        // ŷ − y for a class index: copy ŷ, subtract one at the class (no one-hot vector).
+        if let Op::Sub(a, y) = *self.g.op(n) {
+            if self.g.is_class_target(y) && !self.inline.contains(&a) {
+                let (a, y) = (self.value(a), self.value(y));
+                self.one = true;
+                self.stmts.push(quote! {
+                    let mut #name = #a;
+                    #name[#y] -= one;
+                });
+                self.bound.insert(n, quote!(#name));
+                return;
+            }
+        }
+        let expr = self.expr(n);
+        self.stmts.push(quote!(let #name = #expr;));
+        self.bound.insert(n, quote!(#name));
+    }
+
+    /// The node as a place, a let, or a parenthesized expression (usable as a receiver).
+    fn value(&mut self, n: Id) -> TokenStream {
+        if let Some(p) = self.places.get(&n) {
+            return p.clone();
+        }
+        if let Some(b) = self.bound.get(&n) {
+            return b.clone();
+        }
+        let e = self.expr(n);
+        if self.form.get(&n) == Some(&Form::Operator) {
+            quote!((#e))
+        } else {
+            e
+        }
+    }
+
+    /// A borrowed operand: `&name` or `&(expr)`.
+    fn borrow(&mut self, n: Id) -> TokenStream {
+        let v = self.value(n);
+        quote!(&#v)
+    }
+
+    /// An operand of an operator: scalars by value, matrices borrowed unless freshly computed.
+    fn operand(&mut self, n: Id) -> TokenStream {
+        if self.g.shape(n).is_scalar() || self.inline.contains(&n) {
+            return self.value(n);
+        }
+        self.borrow(n)
+    }
+
+    /// An operand of `+` or `−`: a folded product needs no parentheses (`&w * &x + &b`).
+    fn summand(&mut self, n: Id) -> TokenStream {
+        let product = matches!(self.g.op(n), Op::MatMul(..) | Op::Scale(..));
+        if product && self.inline.contains(&n) && !self.g.shape(n).is_scalar() {
+            return self.expr(n);
+        }
+        self.operand(n)
+    }
+
+    fn expr(&mut self, n: Id) -> TokenStream {
+        match self.form.get(&n).copied().unwrap_or(Form::Call) {
+            Form::Closure => self.closure(n),
+            Form::Operator => self.operator(n),
+            Form::Call => self.call(n),
+        }
+    }
+
+    fn operator(&mut self, n: Id) -> TokenStream {
+        let g = self.g;
+        match *g.op(n) {
+            Op::MatMul(a, b) => {
+                if let (Op::Transpose(a0), true) = (g.op(a), self.inline.contains(&a)) {
+                    let (a0, b) = (self.value(*a0), self.borrow(b));
+                    return quote!(#a0.tr_mul(#b));
+                }
+                if let (Op::Transpose(b0), true) = (g.op(b), self.inline.contains(&b)) {
+                    let (a, b0) = (self.operand(a), self.value(*b0));
+                    return quote!(#a * #b0.transpose());
+                }
+                let (sa, sb) = (g.shape(a), g.shape(b));
+                let (a, b) = (self.operand(a), self.operand(b));
+                if sa.is_scalar() {
+                    quote!(#b * #a)
+                } else if g.shape(n).is_scalar() && !sb.is_scalar() {
+                    quote!((#a * #b)[(0, 0)])
+                } else {
+                    quote!(#a * #b)
+                }
+            }
+            Op::Transpose(a) => {
+                let a = self.value(a);
+                quote!(#a.transpose())
+            }
+            Op::Add(a, b) => {
+                let (a, b) = (self.summand(a), self.summand(b));
+                quote!(#a + #b)
+            }
+            Op::Sub(a, b) => {
+                let (a, b) = (self.summand(a), self.summand(b));
+                quote!(#a - #b)
+            }
+            Op::Neg(a) => {
+                let a = self.operand(a);
+                quote!(-#a)
+            }
+            Op::Scale(r, a) => {
+                let (a, c) = (self.operand(a), ratio(r));
+                quote!(#a * #c)
+            }
+            _ => self.call(n),
+        }
+    }
+
+    fn call(&mut self, n: Id) -> TokenStream {
+        let g = self.g;
+        match *g.op(n) {
+            Op::Softmax(a) => {
+                let a = self.borrow(a);
+                quote!(::mlp::__private::softmax(#a))
+            }
+            Op::LogSumExp(a) => {
+                let a = self.borrow(a);
+                quote!(::mlp::__private::log_sum_exp(#a))
+            }
+            Op::Dot(a, b) if g.is_class_target(a) || g.is_class_target(b) => {
+                let (y, v) = if g.is_class_target(a) { (a, b) } else { (b, a) };
+                let (y, v) = (self.value(y), self.value(v));
+                quote!(#v[#y])
+            }
+            Op::Dot(a, b) => {
+                let (a, b) = (self.value(a), self.borrow(b));
+                quote!(#a.dot(#b))
+            }
+            Op::CrossEntropy(p, y) if g.is_class_target(y) => {
+                let (p, y) = (self.value(p), self.value(y));
+                quote!((-#p[#y].ln()))
+            }
+            Op::CrossEntropy(p, y) => {
+                let (p, y) = (self.value(p), self.value(y));
+                quote!((-#y.dot(&#p.map(|p| p.ln()))))
+            }
+            Op::Mse(a, y) => {
+                let mean = ratio(Ratio::new(1, g.shape(a).rows as i64));
+                let (a, y) = (self.borrow(a), self.borrow(y));
+                quote!((#a - #y).norm_squared() * #mean)
+            }
+            Op::Diag(v) => {
+                let k = lit(g.shape(n).rows);
+                let v = self.borrow(v);
+                quote!(::mlp::__private::nalgebra::SMatrix::<T, #k, #k>::from_diagonal(#v))
+            }
+            Op::Identity(k) => {
+                let k = lit(k);
+                quote!(::mlp::__private::nalgebra::SMatrix::<T, #k, #k>::identity())
+            }
+            _ => self.closure(n),
+        }
+    }
+
+    /// An elementwise expression tree as one pass over the elements.
+    fn closure(&mut self, n: Id) -> TokenStream {
+        let mut leaves: Vec<Id> = Vec::new();
+        let mut indexed = false;
+        self.collect_leaves(n, &mut leaves, &mut indexed);
+        let vectors: Vec<Id> = leaves
+            .iter()
+            .copied()
+            .filter(|&l| !self.g.shape(l).is_scalar())
+            .collect();
+        let s = self.g.shape(n);
+        let (rows, cols) = (lit(s.rows), s.cols);
+        let mut access = HashMap::new();
+        if indexed || vectors.is_empty() || vectors.len() > 3 {
+            for &l in &vectors {
+                let v = self.value(l);
+                let at = if cols == 1 {
+                    quote!(#v[i])
+                } else {
+                    quote!(#v[(i, j)])
+                };
+                access.insert(l, at);
+            }
+            let body = self.element(n, &access).0;
+            let j = if cols == 1 { quote!(_) } else { quote!(j) };
+            let cols = lit(cols);
+            return quote! {
+                ::mlp::__private::nalgebra::SMatrix::<T, #rows, #cols>::from_fn(|i, #j| #body)
+            };
+        }
+        let mut params = Vec::new();
+        for &l in &vectors {
+            let ident = self.leaf_ident(l);
+            access.insert(l, quote!(#ident));
+            params.push(ident);
+        }
+        let body = self.element(n, &access).0;
+        let first = self.value(vectors[0]);
+        let rest: Vec<TokenStream> = vectors[1..].iter().map(|&l| self.borrow(l)).collect();
+        match rest.len() {
+            0 => quote!(#first.map(|#(#params),*| #body)),
+            1 => quote!(#first.zip_map(#(#rest),*, |#(#params),*| #body)),
+            _ => quote!(#first.zip_zip_map(#(#rest),*, |#(#params),*| #body)),
+        }
+    }
+
+    /// The closure parameter for a leaf: the value's own name (`z`), or `t7`.
+    fn leaf_ident(&self, l: Id) -> Ident {
+        let name = self
+            .names
+            .get(&l)
+            .cloned()
+            .or_else(|| self.g.name(l).map(|n| n.rust.clone()))
+            .unwrap_or_else(|| format!("t{l}"));
+        Ident::new(&name, Span::call_site())
+    }
+
+    fn collect_leaves(&self, n: Id, leaves: &mut Vec<Id>, indexed: &mut bool) {
+        for c in self.g.op(n).children() {
+            if self.g.is_class_target(c) {
+                *indexed = true;
+            } else if self.inline.contains(&c) && self.form.get(&c) == Some(&Form::Closure) {
+                self.collect_leaves(c, leaves, indexed);
+            } else if !leaves.contains(&c) {
+                leaves.push(c);
+            }
+        }
+    }
+
+    /// A folded `1[z > 0]` factor: its `z`.
+    fn folded_step(&self, s: Id) -> Option<Id> {
+        match *self.g.op(s) {
+            Op::Map(Func::Step, z) if self.inline.contains(&s) => Some(z),
+            _ => None,
+        }
+    }
+
+    /// One element of `n`; the bool says whether it is atomic (needs no parentheses).
+    fn element(&mut self, n: Id, access: &HashMap<Id, TokenStream>) -> (TokenStream, bool) {
+        if let Some(a) = access.get(&n) {
+            return (a.clone(), true);
+        }
+        if self.g.is_class_target(n) {
+            let y = self.value(n);
+            self.zero = true;
+            self.one = true;
+            return (quote!(if i == #y { one } else { zero }), false);
+        }
+        let folded = self.inline.contains(&n) && self.form.get(&n) == Some(&Form::Closure);
+        if self.g.shape(n).is_scalar() && !folded {
+            return (self.value(n), true);
+        }
+        let sub = |e: &mut Self, c: Id| -> TokenStream {
+            let (t, atom) = e.element(c, access);
+            if atom {
+                t
+            } else {
+                quote!((#t))
+            }
+        };
+        let g = self.g;
+        let t = match *g.op(n) {
+            // g ⊙ 1[z > 0]: pass g where z > 0, else 0 (no multiplication).
+            Op::Hadamard(a, s) if self.folded_step(s).is_some() => {
+                let z = self.folded_step(s).unwrap_or(s);
+                let (a, z) = (sub(self, a), sub(self, z));
+                self.zero = true;
+                quote!(if #z > zero { #a } else { zero })
+            }
+            Op::Hadamard(a, b) => {
+                let (a, b) = (sub(self, a), sub(self, b));
+                quote!(#a * #b)
+            }
+            Op::Div(a, b) => {
+                let (a, b) = (sub(self, a), sub(self, b));
+                quote!(#a / #b)
+            }
+            Op::Add(a, b) => {
+                let (a, b) = (sub(self, a), sub(self, b));
+                quote!(#a + #b)
+            }
+            Op::Sub(a, b) | Op::SubScalar(a, b) => {
+                let (a, b) = (sub(self, a), sub(self, b));
+                quote!(#a - #b)
+            }
+            Op::Neg(a) => {
+                let a = sub(self, a);
+                quote!(-#a)
+            }
+            Op::Scale(r, a) => {
+                let (a, c) = (sub(self, a), ratio(r));
+                quote!(#a * #c)
+            }
+            Op::Ones(_) => {
+                self.one = true;
+                return (quote!(one), true);
+            }
+            Op::Map(f, a) => {
+                let simple = access.contains_key(&a);
+                let a = sub(self, a);
+                match f {
+                    Func::Relu if simple => {
+                        self.zero = true;
+                        quote!(if #a > zero { #a } else { zero })
+                    }
+                    Func::Relu => {
+                        self.zero = true;
+                        return (quote!(#a.max(zero)), true);
+                    }
+                    Func::Step => {
+                        self.zero = true;
+                        self.one = true;
+                        quote!(if #a > zero { one } else { zero })
+                    }
+                    Func::Sigmoid => {
+                        self.one = true;
+                        quote!(one / (one + (-#a).exp()))
+                    }
+                    Func::Tanh => return (quote!(#a.tanh()), true),
+                    Func::Exp => return (quote!(#a.exp()), true),
+                    Func::Log => return (quote!(#a.ln()), true),
+                    Func::Square if simple => quote!(#a * #a),
+                    Func::Square => return (quote!(#a.powi(2)), true),
+                }
+            }
+            _ => {
+                let v = self.value(n);
+                let at = if g.shape(n).cols == 1 {
+                    quote!(#v[i])
+                } else {
+                    quote!(#v[(i, j)])
+                };
+                return (at, true);
+            }
+        };
+        (t, false)
+    }
+}
+
+/// A rational constant as a `T`.
+fn ratio(r: Ratio) -> TokenStream {
+    let convert = quote!(::mlp::__private::nalgebra::convert::<f64, T>);
+    let num = r.num as f64;
+    if r.den == 1 {
+        quote!(#convert(#num))
+    } else {
+        let den = r.den as f64;
+        quote!((#convert(#num) / #convert(#den)))
+    }
+}
+
+/// A size as an unsuffixed literal (`16`, not `16usize`).
+pub fn lit(n: usize) -> proc_macro2::Literal {
+    proc_macro2::Literal::usize_unsuffixed(n)
+}

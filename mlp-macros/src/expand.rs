@@ -1,0 +1,129 @@
+//! The pipeline, one pure function: attribute and item tokens in, tokens out.
+
+use crate::codegen::{self, Item};
+use crate::{check, derivation, derive, model, parse};
+use proc_macro2::TokenStream;
+use syn::{Data, DeriveInput, Fields};
+
+/// Expands `#[mlp::network(attr)] item`. Never panics: every problem becomes a
+/// `compile_error!` spanned on the token at fault, next to a fallback struct.
+pub fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
+    let input: DeriveInput = match syn::parse2(item.clone()) {
+        Ok(input) => input,
+        Err(_) => {
+            let error = syn::Error::new(
+                first_span(&item),
+                "`#[mlp::network(...)]` goes on a unit struct, like `pub struct Classifier;`",
+            );
+            let mut out = error.into_compile_error();
+            out.extend(item);
+            return out;
+        }
+    };
+    let item = Item {
+        attrs: input.attrs.clone(),
+        vis: input.vis.clone(),
+        ident: input.ident.clone(),
+    };
+    match pipeline(attr, &input, &item) {
+        Ok(tokens) => tokens,
+        Err(error) => {
+            let mut out = error.into_compile_error();
+            out.extend(codegen::fallback(&item));
+            out
+        }
+    }
+}
+
+fn pipeline(attr: TokenStream, input: &DeriveInput, item: &Item) -> syn::Result<TokenStream> {
+    let mut errors = check_item(input).err();
+    let chain = parse::parse(attr);
+    let network = chain.and_then(|c| check::check(&c));
+    let network = match (network, errors.take()) {
+        (Ok(n), None) => n,
+        (Ok(_), Some(e)) => return Err(e),
+        (Err(e), None) => return Err(e),
+        (Err(mut e), Some(first)) => {
+            let mut all = first;
+            all.combine(std::mem::replace(
+                &mut e,
+                syn::Error::new(proc_macro2::Span::call_site(), ""),
+            ));
+            return Err(all);
+        }
+    };
+    check_input_name(&network.input)?;
+    let model = model::build(&network);
+    let mut derived = derive::derive(model);
+    let text = derivation::render(&mut derived, &format!("{}: {}", item.ident, network.source));
+    if let Some(message) = derived.model.graph.error.clone() {
+        return Err(syn::Error::new(network.input.span(), message));
+    }
+    Ok(codegen::items(&derived, item, &text))
+}
+
+/// The item is a unit struct with no generics: the macro writes the fields and the scalar `T`.
+fn check_item(input: &DeriveInput) -> syn::Result<()> {
+    let mut errors: Vec<syn::Error> = Vec::new();
+    match &input.data {
+        Data::Struct(s) => {
+            if !matches!(s.fields, Fields::Unit) {
+                errors.push(syn::Error::new_spanned(
+                    &s.fields,
+                    "`#[mlp::network]` writes the fields itself: declare a unit struct, like `pub struct Classifier;`",
+                ));
+            }
+        }
+        Data::Enum(e) => errors.push(syn::Error::new_spanned(
+            e.enum_token,
+            "`#[mlp::network(...)]` goes on a unit struct, found an enum",
+        )),
+        Data::Union(u) => errors.push(syn::Error::new_spanned(
+            u.union_token,
+            "`#[mlp::network(...)]` goes on a unit struct, found a union",
+        )),
+    }
+    if !input.generics.params.is_empty() || input.generics.where_clause.is_some() {
+        errors.push(syn::Error::new_spanned(
+            &input.generics,
+            "`#[mlp::network]` adds the scalar parameter `T` itself (`Classifier<T = f32>`): remove these generics",
+        ));
+    }
+    let mut iter = errors.into_iter();
+    match iter.next() {
+        None => Ok(()),
+        Some(mut first) => {
+            iter.for_each(|e| first.combine(e));
+            Err(first)
+        }
+    }
+}
+
+/// The input's name becomes a Rust variable next to the generated ones.
+fn check_input_name(input: &syn::Ident) -> syn::Result<()> {
+    let name = input.to_string();
+    let taken = model::RESERVED.contains(&name.as_str())
+        || ["z", "h", "theta", "w", "u", "b"].contains(&name.as_str())
+        || name.starts_with("d_")
+        || name.starts_with('t') && name[1..].chars().all(|c| c.is_ascii_digit()) && name.len() > 1
+        || name.starts_with(['z', 'h', 'w', 'b'])
+            && name.len() > 1
+            && name[1..]
+                .chars()
+                .all(|c| c.is_ascii_digit() || c == '_' || c == 'p');
+    if taken || syn::parse_str::<syn::Ident>(&name).is_err() {
+        return Err(syn::Error::new(
+            input.span(),
+            format!("the input cannot be called `{name}`: the generated code uses that name; call it `x`, as the lecture does"),
+        ));
+    }
+    Ok(())
+}
+
+fn first_span(tokens: &TokenStream) -> proc_macro2::Span {
+    tokens
+        .clone()
+        .into_iter()
+        .next()
+        .map_or_else(proc_macro2::Span::call_site, |t| t.span())
+}

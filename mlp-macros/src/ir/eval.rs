@@ -1,0 +1,153 @@
+//! An f64 interpreter for the IR (tests only): every rewrite rule and every chain-rule result is
+//! checked numerically here, independently of code generation.
+
+use super::{Func, Graph, Id, Op};
+use std::collections::HashMap;
+
+/// A dense row-major f64 matrix.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Mat {
+    pub rows: usize,
+    pub cols: usize,
+    pub data: Vec<f64>,
+}
+
+impl Mat {
+    pub fn new(rows: usize, cols: usize, data: Vec<f64>) -> Mat {
+        assert_eq!(data.len(), rows * cols);
+        Mat { rows, cols, data }
+    }
+    pub fn scalar(v: f64) -> Mat {
+        Mat::new(1, 1, vec![v])
+    }
+    fn zeros(rows: usize, cols: usize) -> Mat {
+        Mat::new(rows, cols, vec![0.0; rows * cols])
+    }
+    pub fn at(&self, r: usize, c: usize) -> f64 {
+        self.data[r * self.cols + c]
+    }
+    fn zip(&self, o: &Mat, f: impl Fn(f64, f64) -> f64) -> Mat {
+        assert_eq!((self.rows, self.cols), (o.rows, o.cols));
+        Mat::new(
+            self.rows,
+            self.cols,
+            self.data
+                .iter()
+                .zip(&o.data)
+                .map(|(a, b)| f(*a, *b))
+                .collect(),
+        )
+    }
+    fn map(&self, f: impl Fn(f64) -> f64) -> Mat {
+        Mat::new(
+            self.rows,
+            self.cols,
+            self.data.iter().map(|a| f(*a)).collect(),
+        )
+    }
+    /// Largest absolute difference.
+    pub fn max_diff(&self, o: &Mat) -> f64 {
+        self.zip(o, |a, b| (a - b).abs())
+            .data
+            .into_iter()
+            .fold(0.0, f64::max)
+    }
+}
+
+/// Evaluates `id` with the leaves bound in `env` (by leaf node id).
+pub fn eval(g: &Graph, id: Id, env: &HashMap<Id, Mat>) -> Mat {
+    let mut memo: HashMap<Id, Mat> = HashMap::new();
+    for n in g.reachable(&[id], |_| false) {
+        let v = step(g, n, env, &memo);
+        memo.insert(n, v);
+    }
+    memo.remove(&id).expect("evaluated")
+}
+
+fn step(g: &Graph, n: Id, env: &HashMap<Id, Mat>, m: &HashMap<Id, Mat>) -> Mat {
+    let v = |c: Id| &m[&c];
+    match *g.op(n) {
+        Op::Leaf(_) => env.get(&n).cloned().expect("every leaf bound"),
+        Op::Identity(k) => {
+            let mut r = Mat::zeros(k, k);
+            for i in 0..k {
+                r.data[i * k + i] = 1.0;
+            }
+            r
+        }
+        Op::Ones(k) => Mat::new(k, 1, vec![1.0; k]),
+        Op::MatMul(a, b) => {
+            let (a, b) = (v(a), v(b));
+            assert_eq!(a.cols, b.rows);
+            let mut r = Mat::zeros(a.rows, b.cols);
+            for i in 0..a.rows {
+                for j in 0..b.cols {
+                    r.data[i * b.cols + j] = (0..a.cols).map(|k| a.at(i, k) * b.at(k, j)).sum();
+                }
+            }
+            r
+        }
+        Op::Transpose(a) => {
+            let a = v(a);
+            let mut r = Mat::zeros(a.cols, a.rows);
+            for i in 0..a.rows {
+                for j in 0..a.cols {
+                    r.data[j * a.rows + i] = a.at(i, j);
+                }
+            }
+            r
+        }
+        Op::Add(a, b) => v(a).zip(v(b), |a, b| a + b),
+        Op::Sub(a, b) => v(a).zip(v(b), |a, b| a - b),
+        Op::Neg(a) => v(a).map(|a| -a),
+        Op::Hadamard(a, b) => v(a).zip(v(b), |a, b| a * b),
+        Op::Div(a, b) => v(a).zip(v(b), |a, b| a / b),
+        Op::Scale(r, a) => v(a).map(|a| r.value() * a),
+        Op::Diag(a) => {
+            let a = v(a);
+            let k = a.rows;
+            let mut r = Mat::zeros(k, k);
+            for i in 0..k {
+                r.data[i * k + i] = a.data[i];
+            }
+            r
+        }
+        Op::Map(f, a) => v(a).map(|a| match f {
+            Func::Relu => a.max(0.0),
+            Func::Step => f64::from(u8::from(a > 0.0)),
+            Func::Sigmoid => 1.0 / (1.0 + (-a).exp()),
+            Func::Tanh => a.tanh(),
+            Func::Exp => a.exp(),
+            Func::Log => a.ln(),
+            Func::Square => a * a,
+        }),
+        Op::Softmax(a) => {
+            let a = v(a);
+            let m = a.data.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
+            let e = a.map(|t| (t - m).exp());
+            let s: f64 = e.data.iter().sum();
+            e.map(|t| t / s)
+        }
+        Op::Dot(a, b) => Mat::scalar(v(a).zip(v(b), |a, b| a * b).data.iter().sum()),
+        Op::SubScalar(a, s) => {
+            let s = v(s).data[0];
+            v(a).map(|a| a - s)
+        }
+        Op::LogSumExp(a) => {
+            let a = v(a);
+            let m = a.data.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
+            Mat::scalar(m + a.data.iter().map(|t| (t - m).exp()).sum::<f64>().ln())
+        }
+        Op::CrossEntropy(p, y) => Mat::scalar(
+            -v(y)
+                .zip(v(p), |y, p| if y == 0.0 { 0.0 } else { y * p.ln() })
+                .data
+                .iter()
+                .sum::<f64>(),
+        ),
+        Op::Mse(a, y) => {
+            let d = v(a).zip(v(y), |a, y| (a - y) * (a - y));
+            Mat::scalar(d.data.iter().sum::<f64>() / d.data.len() as f64)
+        }
+    }
+}

@@ -1,0 +1,393 @@
+//! The symbolic stage: a small matrix-calculus IR.
+//!
+//! Expressions live in one arena ([`Graph`]), children before parents, so the order of ids is
+//! already topological (as egg's `RecExpr`). Nodes are hash-consed: building the same
+//! expression twice gives the same id, so shared subexpressions (the same `ŷ − y` serving
+//! ∂J/∂U and ∂J/∂b₂) are found for free. Every node has a static shape.
+
+#[cfg(test)]
+pub mod eval;
+mod render;
+
+pub use render::Render;
+
+use std::collections::HashMap;
+
+/// Index of a node in its [`Graph`].
+pub type Id = usize;
+
+/// A static matrix shape; column vectors are `n×1`, scalars `1×1`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Shape {
+    pub rows: usize,
+    pub cols: usize,
+}
+
+impl Shape {
+    pub const SCALAR: Shape = Shape { rows: 1, cols: 1 };
+    pub fn vector(n: usize) -> Shape {
+        Shape { rows: n, cols: 1 }
+    }
+    pub fn matrix(rows: usize, cols: usize) -> Shape {
+        Shape { rows, cols }
+    }
+    pub fn is_scalar(self) -> bool {
+        self == Self::SCALAR
+    }
+    /// `[3×16]`, as the derivation prints shapes.
+    pub fn text(self) -> String {
+        format!("[{}×{}]", self.rows, self.cols)
+    }
+}
+
+/// Elementwise scalar functions.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Func {
+    Relu,
+    /// The indicator `1[z > 0]`, ReLU's derivative.
+    Step,
+    Sigmoid,
+    Tanh,
+    Exp,
+    Log,
+    Square,
+}
+
+/// An exact rational constant, so that constants hash and compare exactly.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Ratio {
+    pub num: i64,
+    pub den: i64,
+}
+
+impl Ratio {
+    pub fn new(num: i64, den: i64) -> Ratio {
+        let g = gcd(num.unsigned_abs(), den.unsigned_abs()).max(1) as i64;
+        let sign = if den < 0 { -1 } else { 1 };
+        Ratio {
+            num: sign * num / g,
+            den: sign * den / g,
+        }
+    }
+    pub fn value(self) -> f64 {
+        self.num as f64 / self.den as f64
+    }
+}
+
+fn gcd(a: u64, b: u64) -> u64 {
+    if b == 0 {
+        a
+    } else {
+        gcd(b, a % b)
+    }
+}
+
+/// What a leaf stands for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum LeafKind {
+    /// The input `x` (or any variable of a test expression).
+    Input,
+    /// A trainable parameter (`W`, `b₁`, ...).
+    Param,
+    /// The target `y`: a one-hot vector in the math; `class_index` when the code holds it as
+    /// a class index (`usize`).
+    Target { class_index: bool },
+}
+
+/// A node's operation; children are [`Id`]s of earlier nodes.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Op {
+    Leaf(usize),
+    /// The `n×n` identity.
+    Identity(usize),
+    /// The `n`-vector of ones.
+    Ones(usize),
+    MatMul(Id, Id),
+    Transpose(Id),
+    Add(Id, Id),
+    Sub(Id, Id),
+    Neg(Id),
+    /// Elementwise product `a ⊙ b`.
+    Hadamard(Id, Id),
+    /// Elementwise quotient `a ⊘ b`.
+    Div(Id, Id),
+    Scale(Ratio, Id),
+    /// The diagonal matrix of a vector.
+    Diag(Id),
+    Map(Func, Id),
+    Softmax(Id),
+    /// Inner product `⟨a, b⟩` (a scalar).
+    Dot(Id, Id),
+    /// `a − s·1` for a scalar `s`.
+    SubScalar(Id, Id),
+    /// `log Σᵢ e^{aᵢ}` (a scalar).
+    LogSumExp(Id),
+    /// `CE(y, p) = −Σᵢ yᵢ·log pᵢ`, children `(p, y)`.
+    CrossEntropy(Id, Id),
+    /// `MSE(ŷ, y) = (1/n)·Σᵢ (ŷᵢ − yᵢ)²`, children `(ŷ, y)`.
+    Mse(Id, Id),
+}
+
+impl Op {
+    /// The children, in order.
+    pub fn children(&self) -> Vec<Id> {
+        use Op::*;
+        match *self {
+            Leaf(_) | Identity(_) | Ones(_) => vec![],
+            Transpose(a)
+            | Neg(a)
+            | Scale(_, a)
+            | Diag(a)
+            | Map(_, a)
+            | Softmax(a)
+            | LogSumExp(a) => vec![a],
+            MatMul(a, b)
+            | Add(a, b)
+            | Sub(a, b)
+            | Hadamard(a, b)
+            | Div(a, b)
+            | Dot(a, b)
+            | SubScalar(a, b)
+            | CrossEntropy(a, b)
+            | Mse(a, b) => vec![a, b],
+        }
+    }
+
+    /// The same operation over other children (same count, same order).
+    fn with_children(&self, c: &[Id]) -> Op {
+        use Op::*;
+        match *self {
+            Leaf(_) | Identity(_) | Ones(_) => self.clone(),
+            Transpose(_) => Transpose(c[0]),
+            Neg(_) => Neg(c[0]),
+            Scale(r, _) => Scale(r, c[0]),
+            Diag(_) => Diag(c[0]),
+            Map(f, _) => Map(f, c[0]),
+            Softmax(_) => Softmax(c[0]),
+            LogSumExp(_) => LogSumExp(c[0]),
+            MatMul(..) => MatMul(c[0], c[1]),
+            Add(..) => Add(c[0], c[1]),
+            Sub(..) => Sub(c[0], c[1]),
+            Hadamard(..) => Hadamard(c[0], c[1]),
+            Div(..) => Div(c[0], c[1]),
+            Dot(..) => Dot(c[0], c[1]),
+            SubScalar(..) => SubScalar(c[0], c[1]),
+            CrossEntropy(..) => CrossEntropy(c[0], c[1]),
+            Mse(..) => Mse(c[0], c[1]),
+        }
+    }
+}
+
+/// How a value is called in the math and in the generated Rust.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Name {
+    pub math: String,
+    pub rust: String,
+}
+
+impl Name {
+    pub fn new(math: impl Into<String>, rust: impl Into<String>) -> Name {
+        Name {
+            math: math.into(),
+            rust: rust.into(),
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Leaf {
+    pub name: Name,
+    pub kind: LeafKind,
+}
+
+#[derive(Clone, Debug)]
+pub struct Node {
+    pub op: Op,
+    pub shape: Shape,
+}
+
+/// The arena. Shape errors are internal errors (the check stage already proved the shapes), so
+/// instead of panicking the graph records the first one in [`Graph::error`] and goes on.
+#[derive(Clone, Debug, Default)]
+pub struct Graph {
+    nodes: Vec<Node>,
+    memo: HashMap<Op, Id>,
+    leaves: Vec<Leaf>,
+    /// Named values (`z`, `h`, `θ`, `ŷ`, `J`): rendered by name, bound by name in code.
+    names: HashMap<Id, Name>,
+    pub error: Option<String>,
+}
+
+impl Graph {
+    pub fn new() -> Graph {
+        Graph::default()
+    }
+
+    pub fn len(&self) -> usize {
+        self.nodes.len()
+    }
+
+    pub fn op(&self, id: Id) -> &Op {
+        &self.nodes[id].op
+    }
+
+    pub fn shape(&self, id: Id) -> Shape {
+        self.nodes[id].shape
+    }
+
+    pub fn leaf_of(&self, id: Id) -> Option<&Leaf> {
+        match self.op(id) {
+            Op::Leaf(i) => self.leaves.get(*i),
+            _ => None,
+        }
+    }
+
+    pub fn name(&self, id: Id) -> Option<&Name> {
+        self.names
+            .get(&id)
+            .or_else(|| self.leaf_of(id).map(|l| &l.name))
+    }
+
+    pub fn set_name(&mut self, id: Id, name: Name) {
+        self.names.entry(id).or_insert(name);
+    }
+
+    pub fn is_class_target(&self, id: Id) -> bool {
+        matches!(
+            self.leaf_of(id),
+            Some(Leaf {
+                kind: LeafKind::Target { class_index: true },
+                ..
+            })
+        )
+    }
+
+    pub fn is_target(&self, id: Id) -> bool {
+        matches!(
+            self.leaf_of(id),
+            Some(Leaf {
+                kind: LeafKind::Target { .. },
+                ..
+            })
+        )
+    }
+
+    pub fn leaf(&mut self, name: Name, kind: LeafKind, shape: Shape) -> Id {
+        self.leaves.push(Leaf { name, kind });
+        let op = Op::Leaf(self.leaves.len() - 1);
+        self.push(op, shape)
+    }
+
+    /// Adds `op` (or finds it), computing its shape from its children's.
+    pub fn add(&mut self, op: Op) -> Id {
+        if let Some(&id) = self.memo.get(&op) {
+            return id;
+        }
+        let shape = self.infer(&op);
+        self.push(op, shape)
+    }
+
+    /// Rebuilds `id` with other children.
+    pub fn rebuild(&mut self, id: Id, children: &[Id]) -> Id {
+        let op = self.op(id).with_children(children);
+        self.add(op)
+    }
+
+    fn push(&mut self, op: Op, shape: Shape) -> Id {
+        let id = self.nodes.len();
+        self.memo.insert(op.clone(), id);
+        self.nodes.push(Node { op, shape });
+        id
+    }
+
+    fn infer(&mut self, op: &Op) -> Shape {
+        use Op::*;
+        let s = |g: &Graph, id: Id| g.shape(id);
+        let (shape, ok) = match *op {
+            Leaf(_) => (Shape::SCALAR, false),
+            Identity(n) => (Shape::matrix(n, n), true),
+            Ones(n) => (Shape::vector(n), true),
+            MatMul(a, b) => {
+                let (a, b) = (s(self, a), s(self, b));
+                (Shape::matrix(a.rows, b.cols), a.cols == b.rows)
+            }
+            Transpose(a) => {
+                let a = s(self, a);
+                (Shape::matrix(a.cols, a.rows), true)
+            }
+            Add(a, b) | Sub(a, b) | Hadamard(a, b) | Div(a, b) => {
+                (s(self, a), s(self, a) == s(self, b))
+            }
+            Neg(a) | Scale(_, a) | Map(_, a) => (s(self, a), true),
+            Diag(a) => {
+                let a = s(self, a);
+                (Shape::matrix(a.rows, a.rows), a.cols == 1)
+            }
+            Softmax(a) => (s(self, a), s(self, a).cols == 1),
+            Dot(a, b) | CrossEntropy(a, b) | Mse(a, b) => (
+                Shape::SCALAR,
+                s(self, a) == s(self, b) && s(self, a).cols == 1,
+            ),
+            SubScalar(a, b) => (s(self, a), s(self, b).is_scalar()),
+            LogSumExp(a) => (Shape::SCALAR, s(self, a).cols == 1),
+        };
+        if !ok && self.error.is_none() {
+            let shapes: Vec<String> = op.children().iter().map(|&c| s(self, c).text()).collect();
+            self.error = Some(format!(
+                "internal error: shapes {} do not fit {op:?}",
+                shapes.join(", ")
+            ));
+        }
+        shape
+    }
+
+    /// Whether the value depends on an input or a parameter (and so has a gradient).
+    pub fn is_variable(&self, id: Id) -> bool {
+        let mut seen = vec![false; id + 1];
+        let mut stack = vec![id];
+        while let Some(n) = stack.pop() {
+            if std::mem::replace(&mut seen[n], true) {
+                continue;
+            }
+            match self.leaf_of(n).map(|l| l.kind) {
+                Some(LeafKind::Input | LeafKind::Param) => return true,
+                Some(LeafKind::Target { .. }) => {}
+                None => stack.extend(self.op(n).children()),
+            }
+        }
+        false
+    }
+
+    /// Whether the matrix equals its transpose, by construction.
+    pub fn is_symmetric(&self, id: Id) -> bool {
+        let shape = self.shape(id);
+        if shape.is_scalar() {
+            return true;
+        }
+        if shape.rows != shape.cols {
+            return false;
+        }
+        match *self.op(id) {
+            Op::Identity(_) | Op::Diag(_) => true,
+            Op::Neg(a) | Op::Scale(_, a) => self.is_symmetric(a),
+            Op::Add(a, b) | Op::Sub(a, b) => self.is_symmetric(a) && self.is_symmetric(b),
+            Op::MatMul(a, t) => matches!(*self.op(t), Op::Transpose(b) if a == b),
+            _ => false,
+        }
+    }
+
+    /// Every node reachable from `roots`, ascending (so children come first).
+    pub fn reachable(&self, roots: &[Id], stop: impl Fn(Id) -> bool) -> Vec<Id> {
+        let mut seen = vec![false; self.len()];
+        let mut stack: Vec<Id> = roots.to_vec();
+        while let Some(n) = stack.pop() {
+            if std::mem::replace(&mut seen[n], true) {
+                continue;
+            }
+            if !stop(n) {
+                stack.extend(self.op(n).children());
+            }
+        }
+        (0..self.len()).filter(|&i| seen[i]).collect()
+    }
+}

@@ -1,0 +1,202 @@
+//! IR → text: the lecture's notation for the derivation, s-expressions for unit tests.
+
+use super::{Func, Graph, Id, Op, Ratio};
+use std::collections::HashMap;
+
+/// Renders nodes of one graph. Named values print by name; `extra` names more nodes (the
+/// derivation names gradients `∂J/∂h`).
+pub struct Render<'g> {
+    graph: &'g Graph,
+    extra: HashMap<Id, String>,
+}
+
+// Binding strength: a child that binds weaker than its parent needs parentheses.
+const SUM: u8 = 1; // a + b, a − b
+const NEG: u8 = 2; // −a
+const ELEMENTWISE: u8 = 3; // a ⊙ b, a ⊘ b
+const PRODUCT: u8 = 4; // a·b, c·a
+const POSTFIX: u8 = 8; // aᵀ, a²
+const ATOM: u8 = 9; // names, f(a), ⟨a, b⟩
+
+impl<'g> Render<'g> {
+    pub fn new(graph: &'g Graph) -> Self {
+        Render {
+            graph,
+            extra: HashMap::new(),
+        }
+    }
+
+    pub fn with_names(graph: &'g Graph, extra: HashMap<Id, String>) -> Self {
+        Render { graph, extra }
+    }
+
+    /// The node as math, by name if it has one.
+    pub fn math(&self, id: Id) -> String {
+        self.expr(id, false).0
+    }
+
+    /// The node's own expression, even if it has a name (`W·x + b₁` rather than `z`).
+    pub fn definition(&self, id: Id) -> String {
+        self.expr(id, true).0
+    }
+
+    fn named(&self, id: Id) -> Option<String> {
+        self.extra
+            .get(&id)
+            .cloned()
+            .or_else(|| self.graph.name(id).map(|n| n.math.clone()))
+    }
+
+    fn expr(&self, id: Id, expand: bool) -> (String, u8) {
+        if !expand {
+            if let Some(name) = self.named(id) {
+                return (name, ATOM);
+            }
+        }
+        let g = self.graph;
+        let op = g.op(id);
+        let child = |c: Id, min: u8| -> String {
+            let (s, p) = self.expr(c, false);
+            if p < min {
+                format!("({s})")
+            } else {
+                s
+            }
+        };
+        // In a product, a different product-like operator as child gets parentheses even when it
+        // binds as strongly: `(Uᵀ·g) ⊙ s`, not `Uᵀ·g ⊙ s`.
+        let factor = |c: Id, parent_kind: u8, right: bool| -> String {
+            let (s, p) = self.expr(c, false);
+            let kind = kind_of(g.op(c));
+            let mixed = matches!(p, ELEMENTWISE | PRODUCT)
+                && self.named(c).is_none()
+                && (kind != parent_kind || (right && kind == KIND_DIV));
+            if p < ELEMENTWISE || mixed {
+                format!("({s})")
+            } else {
+                s
+            }
+        };
+        match *op {
+            Op::Leaf(_) => (self.named(id).unwrap_or_else(|| "?".into()), ATOM),
+            Op::Identity(_) => ("I".into(), ATOM),
+            Op::Ones(_) => ("1".into(), ATOM),
+            Op::MatMul(a, b) => (
+                format!(
+                    "{}·{}",
+                    factor(a, KIND_MATMUL, false),
+                    factor(b, KIND_MATMUL, true)
+                ),
+                PRODUCT,
+            ),
+            Op::Hadamard(a, b) => (
+                format!(
+                    "{} ⊙ {}",
+                    factor(a, KIND_HADAMARD, false),
+                    factor(b, KIND_HADAMARD, true)
+                ),
+                ELEMENTWISE,
+            ),
+            Op::Div(a, b) => (
+                format!(
+                    "{} ⊘ {}",
+                    factor(a, KIND_DIV, false),
+                    factor(b, KIND_DIV, true)
+                ),
+                ELEMENTWISE,
+            ),
+            Op::Scale(r, a) => (format!("{}·{}", ratio(r), child(a, POSTFIX)), PRODUCT),
+            Op::Transpose(a) => (format!("{}ᵀ", child(a, ATOM)), POSTFIX),
+            Op::Add(a, b) => (format!("{} + {}", child(a, SUM), child(b, NEG)), SUM),
+            Op::Sub(a, b) | Op::SubScalar(a, b) => {
+                (format!("{} − {}", child(a, SUM), child(b, NEG)), SUM)
+            }
+            Op::Neg(a) => (format!("−{}", child(a, ELEMENTWISE)), NEG),
+            Op::Diag(a) => (format!("diag({})", self.math(a)), ATOM),
+            Op::Map(Func::Square, a) => (format!("{}²", child(a, ATOM)), POSTFIX),
+            Op::Map(Func::Step, a) => (format!("1[{} > 0]", self.math(a)), ATOM),
+            Op::Map(f, a) => (format!("{}({})", func_name(f), self.math(a)), ATOM),
+            Op::Softmax(a) => (format!("softmax({})", self.math(a)), ATOM),
+            Op::Dot(a, b) => (format!("⟨{}, {}⟩", self.math(a), self.math(b)), ATOM),
+            Op::LogSumExp(a) => (format!("logsumexp({})", self.math(a)), ATOM),
+            Op::CrossEntropy(p, y) => (format!("CE({}, {})", self.math(y), self.math(p)), ATOM),
+            Op::Mse(a, y) => (format!("MSE({}, {})", self.math(a), self.math(y)), ATOM),
+        }
+    }
+
+    /// A compact s-expression, for tests: `(@ (T U) (- ŷ y))`.
+    pub fn sexpr(&self, id: Id) -> String {
+        if let Some(name) = self.named(id) {
+            return name;
+        }
+        let g = self.graph;
+        let s = |c: Id| self.sexpr(c);
+        match *g.op(id) {
+            Op::Leaf(_) => "?".into(),
+            Op::Identity(n) => format!("I{n}"),
+            Op::Ones(n) => format!("1_{n}"),
+            Op::MatMul(a, b) => format!("(@ {} {})", s(a), s(b)),
+            Op::Transpose(a) => format!("(T {})", s(a)),
+            Op::Add(a, b) => format!("(+ {} {})", s(a), s(b)),
+            Op::Sub(a, b) => format!("(- {} {})", s(a), s(b)),
+            Op::Neg(a) => format!("(neg {})", s(a)),
+            Op::Hadamard(a, b) => format!("(* {} {})", s(a), s(b)),
+            Op::Div(a, b) => format!("(/ {} {})", s(a), s(b)),
+            Op::Scale(r, a) => format!("(scale {} {})", ratio(r), s(a)),
+            Op::Diag(a) => format!("(diag {})", s(a)),
+            Op::Map(f, a) => format!("({} {})", sexpr_func(f), s(a)),
+            Op::Softmax(a) => format!("(softmax {})", s(a)),
+            Op::Dot(a, b) => format!("(dot {} {})", s(a), s(b)),
+            Op::SubScalar(a, b) => format!("(-s {} {})", s(a), s(b)),
+            Op::LogSumExp(a) => format!("(lse {})", s(a)),
+            Op::CrossEntropy(a, b) => format!("(ce {} {})", s(a), s(b)),
+            Op::Mse(a, b) => format!("(mse {} {})", s(a), s(b)),
+        }
+    }
+}
+
+const KIND_OTHER: u8 = 0;
+const KIND_MATMUL: u8 = 1;
+const KIND_HADAMARD: u8 = 2;
+const KIND_DIV: u8 = 3;
+
+fn kind_of(op: &Op) -> u8 {
+    match op {
+        Op::MatMul(..) | Op::Scale(..) => KIND_MATMUL,
+        Op::Hadamard(..) => KIND_HADAMARD,
+        Op::Div(..) => KIND_DIV,
+        _ => KIND_OTHER,
+    }
+}
+
+fn ratio(r: Ratio) -> String {
+    if r.den == 1 {
+        format!("{}", r.num)
+    } else {
+        format!("{}/{}", r.num, r.den)
+    }
+}
+
+pub fn func_name(f: Func) -> &'static str {
+    match f {
+        Func::Relu => "ReLU",
+        Func::Step => "1",
+        Func::Sigmoid => "σ",
+        Func::Tanh => "tanh",
+        Func::Exp => "exp",
+        Func::Log => "log",
+        Func::Square => "sq",
+    }
+}
+
+fn sexpr_func(f: Func) -> &'static str {
+    match f {
+        Func::Relu => "relu",
+        Func::Step => "step",
+        Func::Sigmoid => "sigmoid",
+        Func::Tanh => "tanh",
+        Func::Exp => "exp",
+        Func::Log => "log",
+        Func::Square => "sq",
+    }
+}

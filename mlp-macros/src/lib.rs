@@ -1,0 +1,32 @@
+//! The `#[mlp::network(...)]` attribute. Use it through the `mlp` crate, which documents it.
+//!
+//! A pipeline of pure stages over `proc_macro2`, one module each:
+//! [`parse`] → [`check`] → [`model`] (symbolic IR) → [`chain`] (chain rule) → [`simplify`]
+//! (named rewrite rules) → [`derivation`] (text) and [`codegen`] (Rust). This file is the shim.
+
+mod ast;
+mod chain;
+mod check;
+mod codegen;
+mod derivation;
+mod derive;
+mod emit;
+mod expand;
+mod ir;
+mod kw;
+mod model;
+mod parse;
+mod rules;
+mod simplify;
+
+#[cfg(test)]
+mod tests;
+
+/// Turns a unit struct into a fully connected network; see the `mlp` crate's documentation.
+#[proc_macro_attribute]
+pub fn network(
+    attr: proc_macro::TokenStream,
+    item: proc_macro::TokenStream,
+) -> proc_macro::TokenStream {
+    expand::expand(attr.into(), item.into()).into()
+}

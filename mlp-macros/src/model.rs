@@ -1,0 +1,214 @@
+//! Stage 3: a checked [`Network`] → the forward graph in the IR, every value named after the
+//! lecture.
+//!
+//! Names follow the lecture: one `Linear` gives `z = W·x + b`, `ŷ = softmax(z)` (section 2);
+//! two give `z = W·x + b₁`, `h = ReLU(z)`, `θ = U·h + b₂`, `ŷ = softmax(θ)` (section 4); more
+//! give `zₖ = Wₖ·hₖ₋₁ + bₖ`, `hₖ = f(zₖ)` (section 3). The last layer's output is always `ŷ`,
+//! the loss `J`, the target `y`. A second activation in a row gets a prime: `h′`.
+
+use crate::check::{Layer, LayerKind, Loss, Network};
+use crate::ir::{Graph, Id, LeafKind, Name, Shape};
+use crate::rules;
+
+/// A trainable parameter.
+#[derive(Clone, Debug)]
+pub struct Param {
+    pub leaf: Id,
+    pub name: Name,
+    /// PyTorch's state-dict key: `0.weight`.
+    pub key: String,
+    pub shape: Shape,
+}
+
+/// One layer's output value and what it owns.
+#[derive(Clone, Debug)]
+pub struct Step {
+    pub value: Id,
+    /// The layer's parameters (weight, bias) for `Linear`, none otherwise.
+    pub params: Vec<usize>,
+    /// The value the layer reads.
+    pub input: Id,
+}
+
+/// The forward graph of a network.
+pub struct Model {
+    pub graph: Graph,
+    pub input: Id,
+    pub target: Id,
+    pub params: Vec<Param>,
+    /// One step a layer, in chain order.
+    pub steps: Vec<Step>,
+    pub output: Id,
+    pub loss: Id,
+    pub loss_kind: Loss,
+}
+
+/// Rust names the generated code uses for itself; the input may not take one of them.
+pub const RESERVED: &[&str] = &[
+    "y",
+    "target",
+    "tape",
+    "grads",
+    "zero",
+    "one",
+    "learning_rate",
+    "f",
+    "j",
+    "y_hat",
+];
+
+pub fn build(net: &Network) -> Model {
+    let mut g = Graph::new();
+    let input_name = net.input.to_string();
+    let input = g.leaf(
+        Name::new(input_name.clone(), input_name),
+        LeafKind::Input,
+        Shape::vector(net.input_size),
+    );
+    let output_size = net.output_size();
+    let class_index = net.loss == Loss::CrossEntropy;
+    let target = g.leaf(
+        Name::new("y", "y"),
+        LeafKind::Target { class_index },
+        Shape::vector(output_size),
+    );
+
+    let naming = Naming::new(net);
+    let mut params = Vec::new();
+    let mut steps: Vec<Step> = Vec::new();
+    let mut current = input;
+    let mut linear_index = 0;
+    let mut primes = 0;
+    let last = net.layers.len().saturating_sub(1);
+    for (i, layer) in net.layers.iter().enumerate() {
+        let Layer { kind, position, .. } = *layer;
+        let (value, owned, name) = match kind {
+            LayerKind::Linear { inputs, outputs } => {
+                linear_index += 1;
+                primes = 0;
+                let weight = Param {
+                    leaf: 0,
+                    name: naming.weight(linear_index),
+                    key: format!("{position}.weight"),
+                    shape: Shape::matrix(outputs, inputs),
+                };
+                let bias = Param {
+                    leaf: 0,
+                    name: naming.bias(linear_index),
+                    key: format!("{position}.bias"),
+                    shape: Shape::vector(outputs),
+                };
+                let mut owned = Vec::new();
+                let mut leaves = Vec::new();
+                for mut p in [weight, bias] {
+                    p.leaf = g.leaf(p.name.clone(), LeafKind::Param, p.shape);
+                    leaves.push(p.leaf);
+                    owned.push(params.len());
+                    params.push(p);
+                }
+                let value = rules::linear(&mut g, leaves[0], leaves[1], current);
+                (value, owned, naming.linear_output(linear_index))
+            }
+            LayerKind::Activation(a) => {
+                let value = rules::activation(&mut g, a, current);
+                let name = naming.activation_output(linear_index, primes);
+                primes += 1;
+                (value, Vec::new(), name)
+            }
+        };
+        let name = if i == last {
+            Name::new("ŷ", "y_hat")
+        } else {
+            name
+        };
+        g.set_name(value, name);
+        steps.push(Step {
+            value,
+            params: owned,
+            input: current,
+        });
+        current = value;
+    }
+    let loss = rules::loss(&mut g, net.loss, current, target);
+    g.set_name(loss, Name::new("J", "j"));
+    Model {
+        graph: g,
+        input,
+        target,
+        params,
+        steps,
+        output: current,
+        loss,
+        loss_kind: net.loss,
+    }
+}
+
+/// The lecture's naming scheme for a network with `linears` Linear layers.
+struct Naming {
+    linears: usize,
+}
+
+impl Naming {
+    fn new(net: &Network) -> Naming {
+        let linears = net
+            .layers
+            .iter()
+            .filter(|l| matches!(l.kind, LayerKind::Linear { .. }))
+            .count();
+        Naming { linears }
+    }
+
+    fn weight(&self, k: usize) -> Name {
+        match (self.linears, k) {
+            (1, _) | (2, 1) => Name::new("W", "w"),
+            (2, 2) => Name::new("U", "u"),
+            _ => Name::new(format!("W{}", subscript(k)), format!("w{k}")),
+        }
+    }
+
+    fn bias(&self, k: usize) -> Name {
+        match self.linears {
+            1 => Name::new("b", "b"),
+            _ => Name::new(format!("b{}", subscript(k)), format!("b{k}")),
+        }
+    }
+
+    fn linear_output(&self, k: usize) -> Name {
+        match (self.linears, k) {
+            (1, _) | (2, 1) => Name::new("z", "z"),
+            (2, 2) => Name::new("θ", "theta"),
+            _ => Name::new(format!("z{}", subscript(k)), format!("z{k}")),
+        }
+    }
+
+    /// The `primes`-th activation in a row after Linear `k`.
+    fn activation_output(&self, k: usize, primes: usize) -> Name {
+        let (math, rust) = match (self.linears, k) {
+            (1, _) | (2, 1) => ("h".to_string(), "h".to_string()),
+            _ => (format!("h{}", subscript(k)), format!("h{k}")),
+        };
+        Name::new(
+            format!("{math}{}", "′".repeat(primes)),
+            format!("{rust}{}", "_p".repeat(primes)),
+        )
+    }
+}
+
+/// `12` → `₁₂`.
+pub fn subscript(n: usize) -> String {
+    n.to_string()
+        .chars()
+        .map(|c| match c {
+            '0' => '₀',
+            '1' => '₁',
+            '2' => '₂',
+            '3' => '₃',
+            '4' => '₄',
+            '5' => '₅',
+            '6' => '₆',
+            '7' => '₇',
+            '8' => '₈',
+            _ => '₉',
+        })
+        .collect()
+}

@@ -1,0 +1,142 @@
+//! Every operation's local Jacobian, side by side with its forward expression.
+//!
+//! ```text
+//! op            forward              local Jacobian ∂out/∂in            chain-rule step (upstream g)
+//! Linear        θ = U·h + b          ∂θ/∂h = U, ∂θ/∂b = I               ∂J/∂h = Uᵀ·g, ∂J/∂b = g
+//!               (weight)             ∂θᵢ/∂Uᵢⱼ = hⱼ (a 3-tensor)         ∂J/∂U = g·hᵀ
+//! ReLU          h = ReLU(z)          diag(1[z > 0])                     diag(..)ᵀ·g
+//! Sigmoid       h = σ(z)             diag(h ⊙ (1 − h))                  diag(..)ᵀ·g
+//! Tanh          h = tanh(z)          diag(1 − h²)                       diag(..)ᵀ·g
+//! Softmax       ŷ = softmax(θ)       diag(ŷ) − ŷ·ŷᵀ                     (..)ᵀ·g
+//! CE            J = CE(y, ŷ)         ∂J/∂ŷ = (−y ⊘ ŷ)ᵀ                  (..)ᵀ·g
+//! MSE           J = MSE(ŷ, y)        ∂J/∂ŷ = (2/n·(ŷ − y))ᵀ             (..)ᵀ·g
+//! ```
+//!
+//! The chain stage multiplies these, unsimplified, exactly as the lecture writes the chain rule;
+//! the named rewrites of [`crate::simplify`] then turn the products into elementwise code.
+
+use crate::check::{Activation, Loss};
+use crate::ir::{Func, Graph, Id, Op, Ratio};
+
+/// A local Jacobian ∂out/∂child.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Local {
+    /// A matrix `J` (rows: out, columns: child). The chain-rule step is `∂J/∂child = Jᵀ·g`.
+    Matrix(Id),
+    /// out = A·b, differentiated by the matrix A: a 3-tensor with ∂outᵢ/∂Aᵢⱼ = bⱼ, whose
+    /// product with the upstream gradient `g` is `g·bᵀ`.
+    Weight { right: Id },
+}
+
+// ---- forward expressions ----------------------------------------------------------------
+
+/// `Linear`: `W·h + b`.
+pub fn linear(g: &mut Graph, weight: Id, bias: Id, input: Id) -> Id {
+    let product = g.add(Op::MatMul(weight, input));
+    g.add(Op::Add(product, bias))
+}
+
+/// An activation applied to `input`.
+pub fn activation(g: &mut Graph, activation: Activation, input: Id) -> Id {
+    match activation {
+        Activation::Relu => g.add(Op::Map(Func::Relu, input)),
+        Activation::Sigmoid => g.add(Op::Map(Func::Sigmoid, input)),
+        Activation::Tanh => g.add(Op::Map(Func::Tanh, input)),
+        Activation::Softmax => g.add(Op::Softmax(input)),
+    }
+}
+
+/// The loss `J` of output `ŷ` against target `y`.
+pub fn loss(g: &mut Graph, loss: Loss, output: Id, target: Id) -> Id {
+    match loss {
+        Loss::CrossEntropy => g.add(Op::CrossEntropy(output, target)),
+        Loss::Mse => g.add(Op::Mse(output, target)),
+    }
+}
+
+// ---- local Jacobians ----------------------------------------------------------------------
+
+/// ∂node/∂(its `child`-th child), or `None` where no gradient flows (targets, constants).
+pub fn local_jacobian(g: &mut Graph, node: Id, child: usize) -> Option<Local> {
+    let out = node;
+    let n = g.shape(node).rows;
+    let local = match (g.op(node).clone(), child) {
+        // θ = A·b: by b the Jacobian is A (the lecture's ∂z/∂x = W); by A a 3-tensor.
+        (Op::MatMul(_, b), 0) => return Some(Local::Weight { right: b }),
+        (Op::MatMul(a, _), 1) => a,
+        (Op::Add(..), _) => g.add(Op::Identity(n)),
+        (Op::Sub(..), 0) => g.add(Op::Identity(n)),
+        (Op::Sub(..), 1) => {
+            let i = g.add(Op::Identity(n));
+            g.add(Op::Neg(i))
+        }
+        (Op::Neg(_), _) => {
+            let i = g.add(Op::Identity(n));
+            g.add(Op::Neg(i))
+        }
+        (Op::Scale(r, _), _) => {
+            let i = g.add(Op::Identity(n));
+            g.add(Op::Scale(r, i))
+        }
+        (Op::Hadamard(_, b), 0) => g.add(Op::Diag(b)),
+        (Op::Hadamard(a, _), 1) => g.add(Op::Diag(a)),
+        (Op::Map(f, z), _) => {
+            let derivative = match f {
+                Func::Relu => g.add(Op::Map(Func::Step, z)),
+                // σ′ = σ ⊙ (1 − σ), written with the output h = σ(z) the forward pass kept.
+                Func::Sigmoid => {
+                    let ones = g.add(Op::Ones(n));
+                    let one_minus = g.add(Op::Sub(ones, out));
+                    g.add(Op::Hadamard(out, one_minus))
+                }
+                // tanh′ = 1 − tanh², again from the output.
+                Func::Tanh => {
+                    let ones = g.add(Op::Ones(n));
+                    let square = g.add(Op::Map(Func::Square, out));
+                    g.add(Op::Sub(ones, square))
+                }
+                Func::Exp => out,
+                Func::Log => {
+                    let ones = g.add(Op::Ones(n));
+                    g.add(Op::Div(ones, z))
+                }
+                Func::Square => g.add(Op::Scale(Ratio::new(2, 1), z)),
+                Func::Step => return None,
+            };
+            g.add(Op::Diag(derivative))
+        }
+        // ∂softmax(θ)/∂θ = diag(ŷ) − ŷ·ŷᵀ, with ŷ the output.
+        (Op::Softmax(_), _) => {
+            let diag = g.add(Op::Diag(out));
+            let t = g.add(Op::Transpose(out));
+            let outer = g.add(Op::MatMul(out, t));
+            g.add(Op::Sub(diag, outer))
+        }
+        (Op::Dot(_, b), 0) => g.add(Op::Transpose(b)),
+        (Op::Dot(a, _), 1) => g.add(Op::Transpose(a)),
+        (Op::SubScalar(..), 0) => g.add(Op::Identity(n)),
+        (Op::SubScalar(a, _), 1) => {
+            let ones = g.add(Op::Ones(g.shape(a).rows));
+            g.add(Op::Neg(ones))
+        }
+        (Op::LogSumExp(a), _) => {
+            let p = g.add(Op::Softmax(a));
+            g.add(Op::Transpose(p))
+        }
+        // ∂CE(y, ŷ)/∂ŷ = −y ⊘ ŷ, a row.
+        (Op::CrossEntropy(p, y), 0) => {
+            let quotient = g.add(Op::Div(y, p));
+            let negated = g.add(Op::Neg(quotient));
+            g.add(Op::Transpose(negated))
+        }
+        // ∂MSE(ŷ, y)/∂ŷ = 2/n·(ŷ − y), a row.
+        (Op::Mse(a, y), 0) => {
+            let k = g.shape(a).rows as i64;
+            let difference = g.add(Op::Sub(a, y));
+            let scaled = g.add(Op::Scale(Ratio::new(2, k), difference));
+            g.add(Op::Transpose(scaled))
+        }
+        _ => return None,
+    };
+    Some(Local::Matrix(local))
+}

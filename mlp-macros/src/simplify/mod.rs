@@ -1,0 +1,167 @@
+//! Stage 5: named rewrite rules, applied bottom-up until none applies.
+//!
+//! Each rule is one file, a pure function from a node to its simpler equal (or `None`). Every
+//! application is logged, so the derivation can show which rule turned what into what.
+
+mod diag_to_hadamard;
+mod drop_identity;
+mod fold_transpose;
+mod fuse_softmax_ce;
+mod scalar_diag;
+mod softmax_vjp;
+mod stable_ce;
+
+use crate::ir::{Graph, Id};
+use std::collections::HashMap;
+
+/// A rule: the node's simpler equal, built in the same graph, or `None` when it does not apply.
+pub type Rule = fn(&mut Graph, Id) -> Option<Id>;
+
+/// All rules, in the order they are tried on each node.
+pub const RULES: &[(&str, Rule)] = &[
+    ("fold_transpose", fold_transpose::apply),
+    ("scalar_diag", scalar_diag::apply),
+    ("drop_identity", drop_identity::apply),
+    ("fuse_softmax_ce", fuse_softmax_ce::apply),
+    ("softmax_vjp", softmax_vjp::apply),
+    ("diag_to_hadamard", diag_to_hadamard::apply),
+    ("stable_ce", stable_ce::apply),
+];
+
+/// One application of a rule.
+#[derive(Clone, Copy, Debug)]
+pub struct Rewrite {
+    pub rule: &'static str,
+    pub before: Id,
+    pub after: Id,
+}
+
+/// Simplifies everything reachable from `roots`: returns each node's simplified equal and the
+/// log of rewrites.
+pub fn simplify(g: &mut Graph, roots: &[Id]) -> (HashMap<Id, Id>, Vec<Rewrite>) {
+    let mut s = Simplifier {
+        map: HashMap::new(),
+        log: Vec::new(),
+        budget: 100_000,
+    };
+    for id in g.reachable(roots, |_| false) {
+        s.node(g, id);
+    }
+    (s.map, s.log)
+}
+
+struct Simplifier {
+    map: HashMap<Id, Id>,
+    log: Vec<Rewrite>,
+    /// Rules only ever make expressions smaller; the budget turns a rule that would not into an
+    /// internal error instead of a hang.
+    budget: usize,
+}
+
+impl Simplifier {
+    fn node(&mut self, g: &mut Graph, id: Id) -> Id {
+        if let Some(&done) = self.map.get(&id) {
+            return done;
+        }
+        let children: Vec<Id> = g
+            .op(id)
+            .children()
+            .into_iter()
+            .map(|c| self.node(g, c))
+            .collect();
+        let mut current = g.rebuild(id, &children);
+        if let Some(&done) = self.map.get(&current) {
+            current = done;
+        } else if let Some((rule, next)) = first_rule(g, current) {
+            self.log.push(Rewrite {
+                rule,
+                before: current,
+                after: next,
+            });
+            if self.budget == 0 {
+                g.error.get_or_insert_with(|| {
+                    "internal error: the rewrite rules do not terminate".into()
+                });
+            } else {
+                self.budget -= 1;
+                // The rule may have built new nodes: simplify the result in turn.
+                current = self.node(g, next);
+            }
+        }
+        self.map.insert(id, current);
+        self.map.insert(current, current);
+        current
+    }
+}
+
+fn first_rule(g: &mut Graph, id: Id) -> Option<(&'static str, Id)> {
+    RULES.iter().find_map(|(name, rule)| {
+        rule(g, id)
+            .filter(|&next| next != id)
+            .map(|next| (*name, next))
+    })
+}
+
+#[cfg(test)]
+pub mod testing {
+    //! Helpers for the rule tests: build small graphs, and check a rewrite both symbolically
+    //! (its s-expression) and numerically (same value before and after on random inputs).
+    use crate::ir::eval::{eval, Mat};
+    use crate::ir::{Graph, Id, LeafKind, Name, Render, Shape};
+    use std::collections::HashMap;
+
+    pub fn var(g: &mut Graph, name: &str, rows: usize, cols: usize) -> Id {
+        g.leaf(
+            Name::new(name, name),
+            LeafKind::Input,
+            Shape::matrix(rows, cols),
+        )
+    }
+
+    pub fn target(g: &mut Graph, name: &str, n: usize) -> Id {
+        g.leaf(
+            Name::new(name, name),
+            LeafKind::Target { class_index: true },
+            Shape::vector(n),
+        )
+    }
+
+    /// Deterministic values in [-2, 2] for every leaf below `ids`; targets one-hot.
+    pub fn env(g: &Graph, ids: &[Id], seed: u64) -> HashMap<Id, Mat> {
+        let mut state = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        let mut next = move || {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            ((state >> 11) as f64 / (1u64 << 53) as f64) * 4.0 - 2.0
+        };
+        let mut env = HashMap::new();
+        for id in g.reachable(ids, |_| false) {
+            if let Some(leaf) = g.leaf_of(id) {
+                let s = g.shape(id);
+                let data = if matches!(leaf.kind, LeafKind::Target { .. }) {
+                    let hot = ((next() + 2.0) * 1000.0) as usize % s.rows;
+                    (0..s.rows).map(|i| f64::from(u8::from(i == hot))).collect()
+                } else {
+                    (0..s.rows * s.cols).map(|_| next()).collect()
+                };
+                env.insert(id, Mat::new(s.rows, s.cols, data));
+            }
+        }
+        env
+    }
+
+    /// Applies `rule` to `id`: the result must print as `expected` and equal `id` numerically.
+    pub fn check(g: &mut Graph, rule: super::Rule, id: Id, expected: &str) {
+        let after = rule(g, id)
+            .unwrap_or_else(|| panic!("rule did not apply to {}", Render::new(g).sexpr(id)));
+        assert_eq!(Render::new(g).sexpr(after), expected);
+        for seed in 0..20 {
+            let env = env(g, &[id, after], seed);
+            let (a, b) = (eval(g, id, &env), eval(g, after, &env));
+            assert!(a.max_diff(&b) < 1e-12, "values differ: {a:?} vs {b:?}");
+        }
+    }
+}

@@ -1,0 +1,49 @@
+//! Seeded data set generators for the lecture's pictures (needs the `std` feature).
+
+use crate::rng::Rng;
+use std::vec::Vec;
+
+/// Isotropic Gaussian blobs, like scikit-learn's `make_blobs`.
+///
+/// `centers` cluster centres are drawn uniformly from the box `[-10, 10]ᵈ` (as sklearn's
+/// default `center_box`), and `n_samples` points are spread over them as evenly as possible,
+/// each centre plus normal noise of standard deviation `cluster_std`. Returns the points and
+/// their class (the index of their centre), shuffled. The same seed gives the same data.
+///
+/// # Example
+///
+/// ```
+/// let (x, y) = mlp::datasets::make_blobs::<2>(200, 3, 0.5, 0);
+/// assert_eq!((x.len(), y.len()), (200, 200));
+/// assert!(y.iter().all(|&c| c < 3));
+/// ```
+pub fn make_blobs<const D: usize>(
+    n_samples: usize,
+    centers: usize,
+    cluster_std: f64,
+    seed: u64,
+) -> (Vec<[f64; D]>, Vec<usize>) {
+    let mut rng = Rng::new(seed);
+    let mut centre = Vec::with_capacity(centers);
+    for _ in 0..centers {
+        centre.push(core::array::from_fn::<f64, D, _>(|_| {
+            -10.0 + 20.0 * rng.uniform()
+        }));
+    }
+    let mut points = Vec::with_capacity(n_samples);
+    let mut labels = Vec::with_capacity(n_samples);
+    for i in 0..n_samples {
+        let c = i % centers.max(1);
+        points.push(core::array::from_fn(|d| {
+            centre[c][d] + cluster_std * rng.normal()
+        }));
+        labels.push(c);
+    }
+    // Fisher–Yates, so that consecutive samples do not share a class.
+    for i in (1..n_samples).rev() {
+        let j = rng.below(i + 1);
+        points.swap(i, j);
+        labels.swap(i, j);
+    }
+    (points, labels)
+}

@@ -1,0 +1,79 @@
+//! # mlp
+//!
+//! Fully connected networks written the way the backpropagation lecture draws them:
+//!
+//! ```
+//! use mlp::Network;
+//!
+//! /// Two-layer classifier for points in the plane.
+//! #[mlp::network(x -> Linear(2, 16) -> ReLU -> Linear(16, 3) -> Softmax -> CE)]
+//! pub struct Classifier;
+//!
+//! let mut net = Classifier::<f64>::zeros();
+//! net.w[(0, 0)] = 1.0;
+//! let x = mlp::nalgebra::SVector::<f64, 2>::new(0.5, -0.25);
+//! let y_hat: mlp::nalgebra::SVector<f64, 3> = net.forward(&x);
+//! let (loss, grads) = net.loss_and_gradients(&x, &2);
+//! net.sgd_step(&grads, 0.1);
+//! assert!((y_hat.sum() - 1.0).abs() < 1e-12);
+//! assert!(loss > 0.0);
+//! assert!(Classifier::<f64>::DERIVATION.contains("∂J/∂U"));
+//! ```
+//!
+//! At compile time the attribute parses the chain, checks every shape (errors point at the wrong
+//! token), builds the forward pass as matrix-calculus expressions, composes the backward pass
+//! with the chain rule from the loss back (∂J/∂U = ∂J/∂ŷ · ∂ŷ/∂θ · ∂θ/∂U), simplifies it with
+//! named rewrite rules (a diagonal Jacobian becomes an elementwise product, Softmax∘CE becomes
+//! ŷ − y) and emits statically sized [`nalgebra`] code from that same symbolic form. The
+//! derivation is the generated type's `DERIVATION` constant and part of its rustdoc.
+//!
+//! ## What the attribute generates
+//!
+//! For `pub struct Classifier;`:
+//! - `Classifier<T = f32>` (any `T: RealField + Copy`) with one public field per parameter,
+//!   named after the lecture (`w`, `b1`, `u`, `b2` for two layers; `w1`, `b1`, `w2`, ... for
+//!   more), statically sized (`SMatrix<T, 16, 2>`);
+//! - `ClassifierTape<T>`, what the forward pass keeps for the backward pass;
+//! - `ClassifierGradients<T>`, ∂J/∂θ for every parameter, same field names;
+//! - `Classifier::zeros()`, `DERIVATION`, `INPUTS`, `OUTPUTS`, `NUM_PARAMS`;
+//! - an implementation of [`Network`]: `forward`, `forward_cached`, `backward`,
+//!   `backward_with_input` (∂J/∂x too), `loss`, `loss_and_gradients`, `visit_params`
+//!   (PyTorch state-dict names: `0.weight`, `0.bias`, `2.weight`, ...), `sgd_step`.
+//!
+//! None of `forward`, `backward` or `sgd_step` touches the heap.
+//!
+//! ## The chain
+//!
+//! `x -> Layer -> ... -> Loss`. Layers: `Linear(inputs, outputs)`, `ReLU`, `Sigmoid`, `Tanh`,
+//! `Softmax`. Losses, always last: `CE` (after `Softmax`; the target is a class index, as
+//! `torch.nn.CrossEntropyLoss`) and `MSE` (the mean over outputs of the squared error, as
+//! `torch.nn.MSELoss`; the target is a vector).
+//!
+//! ## Features
+//!
+//! `std` (default) adds [`datasets`]. Without it the crate is `no_std` and needs no allocator.
+#![cfg_attr(not(feature = "std"), no_std)]
+#![warn(missing_docs)]
+
+// Lets the generated `::mlp::...` paths resolve inside this crate's own tests.
+extern crate self as mlp;
+
+/// Turns a unit struct into a fully connected network: see the [crate documentation](crate).
+pub use mlp_macros::network;
+
+pub use mlp_runtime::{kernels, rng, Network};
+
+#[cfg(feature = "std")]
+pub use mlp_runtime::datasets;
+
+/// The linear algebra crate the generated code uses, re-exported so that users need no direct
+/// dependency on it.
+pub use nalgebra;
+
+/// Paths the generated code uses. Not public API.
+#[doc(hidden)]
+pub mod __private {
+    pub use mlp_runtime::kernels::{log_sum_exp, sgd_update, softmax};
+    pub use nalgebra;
+    pub use nalgebra::RealField;
+}
