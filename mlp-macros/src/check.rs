@@ -135,23 +135,25 @@ pub fn check(chain: &Chain) -> syn::Result<Network> {
         }
         let kind = match word {
             Word::Linear => {
-                let Some((inputs, outputs)) = linear_sizes(element, &mut errors) else {
-                    size = None;
-                    continue;
-                };
+                let [inputs, outputs] = linear_sizes(element, &mut errors);
                 // Invariant: a Linear layer's inputs equal the previous layer's outputs.
-                if let Some(previous) = size {
+                if let (Some(previous), Some(inputs)) = (size, inputs) {
                     if previous != inputs {
-                        let (what, arg) = (&element.name, linear_arg(element, 0));
+                        let shown = |n: Option<usize>| n.map_or("_".to_string(), |n| n.to_string());
                         errors.push(
-                            arg,
+                            linear_arg(element, 0),
                             format!(
-                                "`{what}({inputs}, {outputs})` expects {inputs} inputs, but the previous layer produces {previous}"
+                                "`{}({inputs}, {})` expects {inputs} inputs, but the previous layer produces {previous}",
+                                element.name,
+                                shown(outputs)
                             ),
                         );
                     }
                 }
-                size = Some(outputs);
+                size = outputs;
+                let (Some(inputs), Some(outputs)) = (inputs, outputs) else {
+                    continue;
+                };
                 LayerKind::Linear { inputs, outputs }
             }
             Word::Relu => LayerKind::Activation(Activation::Relu),
@@ -231,18 +233,19 @@ fn meaning(element: &Element, errors: &mut Errors) -> Option<Word> {
     None
 }
 
-/// `Linear(inputs, outputs)`: exactly two whole numbers, each at least 1.
-fn linear_sizes(element: &Element, errors: &mut Errors) -> Option<(usize, usize)> {
+/// `Linear(inputs, outputs)`: exactly two whole numbers, each at least 1. Each size is checked
+/// on its own, so a bad output size does not hide a mismatched input size.
+fn linear_sizes(element: &Element, errors: &mut Errors) -> [Option<usize>; 2] {
     let name = &element.name;
     let Some(args) = &element.args else {
         errors.push(
             name.span(),
             format!("`{name}` needs its sizes, like `{name}(2, 16)` (inputs, outputs)"),
         );
-        return None;
+        return [None, None];
     };
     if args.items.len() != 2 {
-        let span = args.items.get(2).map_or(args.span, |extra| span_of(extra));
+        let span = args.items.get(2).map_or(args.span, span_of);
         errors.push(
             span,
             format!(
@@ -251,33 +254,28 @@ fn linear_sizes(element: &Element, errors: &mut Errors) -> Option<(usize, usize)
                 if args.items.len() == 1 { "" } else { "s" }
             ),
         );
-        return None;
+        return [None, None];
     }
-    let mut sizes = [0usize; 2];
-    let mut ok = true;
-    for (i, arg) in args.items.iter().enumerate() {
+    let mut sizes = [None, None];
+    for (size, arg) in sizes.iter_mut().zip(&args.items) {
         match arg.int {
             Some(0) => {
                 errors.push(
                     span_of(arg),
                     "a layer size must be at least 1, found 0".to_string(),
                 );
-                ok = false;
             }
-            Some(n) => sizes[i] = n,
-            None => {
-                errors.push_error(syn::Error::new_spanned(
-                    &arg.tokens,
-                    format!(
-                        "expected a size (a whole number of at least 1), found `{}`",
-                        arg.tokens.to_token_stream()
-                    ),
-                ));
-                ok = false;
-            }
+            Some(n) => *size = Some(n),
+            None => errors.push_error(syn::Error::new_spanned(
+                &arg.tokens,
+                format!(
+                    "expected a size (a whole number of at least 1), found `{}`",
+                    arg.tokens.to_token_stream()
+                ),
+            )),
         }
     }
-    ok.then_some((sizes[0], sizes[1]))
+    sizes
 }
 
 /// The span of the `index`-th argument of a Linear element.

@@ -25,7 +25,7 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
         vis: input.vis.clone(),
         ident: input.ident.clone(),
     };
-    match pipeline(attr, &input, &item) {
+    match derive_items(attr, &input, &item) {
         Ok(tokens) => tokens,
         Err(error) => {
             let mut out = error.into_compile_error();
@@ -35,7 +35,12 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
     }
 }
 
-fn pipeline(attr: TokenStream, input: &DeriveInput, item: &Item) -> syn::Result<TokenStream> {
+/// The whole pipeline, errors as `syn::Error` (all of them, combined).
+pub fn derive_items(
+    attr: TokenStream,
+    input: &DeriveInput,
+    item: &Item,
+) -> syn::Result<TokenStream> {
     let mut errors = check_item(input).err();
     let chain = parse::parse(attr);
     let network = chain.and_then(|c| check::check(&c));
