@@ -61,7 +61,7 @@ extern crate self as mlp;
 /// Turns a unit struct into a fully connected network: see the [crate documentation](crate).
 pub use mlp_macros::network;
 
-pub use mlp_runtime::{kernels, rng, Network};
+pub use mlp_runtime::{kernels, rng, Network, Parameters};
 
 #[cfg(feature = "std")]
 pub use mlp_runtime::datasets;

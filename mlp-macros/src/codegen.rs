@@ -248,6 +248,17 @@ pub fn items(d: &Derived, item: &Item, derivation: &str) -> TokenStream {
             }
         }
 
+        #[automatically_derived]
+        impl<#bound> ::mlp::Parameters<T> for #grads_name<T> {
+            fn visit_params(&self, f: impl FnMut(&str, &[T])) {
+                #grads_name::visit_params(self, f)
+            }
+
+            fn visit_params_mut(&mut self, f: impl FnMut(&str, &mut [T])) {
+                #grads_name::visit_params_mut(self, f)
+            }
+        }
+
         impl<#bound> ::core::default::Default for #grads_name<T> {
             fn default() -> Self {
                 Self::zeros()
@@ -329,7 +340,7 @@ fn field_inits(fields: &[Ident], values: &[TokenStream]) -> Vec<TokenStream> {
         .iter()
         .zip(values)
         .map(|(f, v)| {
-            if v.to_string() == f.to_string() {
+            if *f == v.to_string() {
                 quote!(#f)
             } else {
                 quote!(#f: #v)

@@ -5,12 +5,10 @@ use crate::chain;
 use crate::ir::{Id, Name};
 use crate::model::Model;
 use crate::simplify::{self, Rewrite};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 pub struct Derived {
     pub model: Model,
-    /// ∂J/∂v as the chain rule built it, unsimplified, for every forward value v.
-    pub chain: BTreeMap<Id, Id>,
     /// ∂J/∂v simplified.
     pub grad: HashMap<Id, Id>,
     /// The loss as computed (after `stable_ce`).
@@ -53,7 +51,6 @@ pub fn derive(mut model: Model) -> Derived {
     let loss = map[&model.loss];
     let mut derived = Derived {
         model,
-        chain,
         grad,
         loss,
         rewrites,

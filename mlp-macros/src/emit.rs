@@ -82,6 +82,18 @@ pub fn emit(
 }
 
 impl Emitter<'_> {
+    /// Whether the node is a plain `T` in the generated code (a loss, an inner product, and
+    /// arithmetic on those). A 1×1 *vector* (the output of `Linear(8, 1)`) is an
+    /// `SMatrix<T, 1, 1>`, not a `T`: the shape alone cannot tell them apart.
+    fn is_t(&self, n: Id) -> bool {
+        match *self.g.op(n) {
+            Op::Dot(..) | Op::LogSumExp(_) | Op::CrossEntropy(..) | Op::Mse(..) => true,
+            Op::Add(a, b) | Op::Sub(a, b) => self.is_t(a) && self.is_t(b),
+            Op::Neg(a) | Op::Scale(_, a) => self.is_t(a),
+            _ => false,
+        }
+    }
+
     /// Decides each node's form and which nodes fold into their consumer.
     fn plan(&mut self, needed: &[Id], roots: &[Id]) {
         let set: HashSet<Id> = needed.iter().copied().collect();
@@ -110,7 +122,7 @@ impl Emitter<'_> {
                         self.g.is_class_target(c)
                             || (candidate(self, c) && self.form.get(&c) == Some(&Form::Closure))
                     });
-                    if closure_child && !self.g.shape(n).is_scalar() {
+                    if closure_child && !self.is_t(n) {
                         Form::Closure
                     } else {
                         Form::Operator
@@ -190,7 +202,7 @@ impl Emitter<'_> {
 
     /// An operand of an operator: scalars by value, matrices borrowed unless freshly computed.
     fn operand(&mut self, n: Id) -> TokenStream {
-        if self.g.shape(n).is_scalar() || self.inline.contains(&n) {
+        if self.is_t(n) || self.inline.contains(&n) {
             return self.value(n);
         }
         self.borrow(n)
@@ -199,7 +211,7 @@ impl Emitter<'_> {
     /// An operand of `+` or `−`: a folded product needs no parentheses (`&w * &x + &b`).
     fn summand(&mut self, n: Id) -> TokenStream {
         let product = matches!(self.g.op(n), Op::MatMul(..) | Op::Scale(..));
-        if product && self.inline.contains(&n) && !self.g.shape(n).is_scalar() {
+        if product && self.inline.contains(&n) && !self.is_t(n) {
             return self.expr(n);
         }
         self.operand(n)
@@ -225,12 +237,10 @@ impl Emitter<'_> {
                     let (a, b0) = (self.operand(a), self.value(*b0));
                     return quote!(#a * #b0.transpose());
                 }
-                let (sa, sb) = (g.shape(a), g.shape(b));
+                let scalar_left = self.is_t(a);
                 let (a, b) = (self.operand(a), self.operand(b));
-                if sa.is_scalar() {
+                if scalar_left {
                     quote!(#b * #a)
-                } else if g.shape(n).is_scalar() && !sb.is_scalar() {
-                    quote!((#a * #b)[(0, 0)])
                 } else {
                     quote!(#a * #b)
                 }
@@ -301,6 +311,7 @@ impl Emitter<'_> {
                 let k = lit(k);
                 quote!(::mlp::__private::nalgebra::SMatrix::<T, #k, #k>::identity())
             }
+            Op::Leaf(_) => internal_error("a leaf without a value"),
             _ => self.closure(n),
         }
     }
@@ -310,11 +321,7 @@ impl Emitter<'_> {
         let mut leaves: Vec<Id> = Vec::new();
         let mut indexed = false;
         self.collect_leaves(n, &mut leaves, &mut indexed);
-        let vectors: Vec<Id> = leaves
-            .iter()
-            .copied()
-            .filter(|&l| !self.g.shape(l).is_scalar())
-            .collect();
+        let vectors: Vec<Id> = leaves.iter().copied().filter(|&l| !self.is_t(l)).collect();
         let s = self.g.shape(n);
         let (rows, cols) = (lit(s.rows), s.cols);
         let mut access = HashMap::new();
@@ -394,7 +401,7 @@ impl Emitter<'_> {
             return (quote!(if i == #y { one } else { zero }), false);
         }
         let folded = self.inline.contains(&n) && self.form.get(&n) == Some(&Form::Closure);
-        if self.g.shape(n).is_scalar() && !folded {
+        if self.is_t(n) && !folded {
             return (self.value(n), true);
         }
         let sub = |e: &mut Self, c: Id| -> TokenStream {
@@ -464,24 +471,31 @@ impl Emitter<'_> {
                         quote!(one / (one + (-#a).exp()))
                     }
                     Func::Tanh => return (quote!(#a.tanh()), true),
-                    Func::Exp => return (quote!(#a.exp()), true),
-                    Func::Log => return (quote!(#a.ln()), true),
                     Func::Square if simple => quote!(#a * #a),
                     Func::Square => return (quote!(#a.powi(2)), true),
                 }
             }
-            _ => {
-                let v = self.value(n);
-                let at = if g.shape(n).cols == 1 {
-                    quote!(#v[i])
-                } else {
-                    quote!(#v[(i, j)])
-                };
-                return (at, true);
-            }
+            // Not elementwise and not a leaf of this closure: it must already have a value.
+            _ => match self.places.get(&n).or_else(|| self.bound.get(&n)) {
+                Some(v) => {
+                    let at = if g.shape(n).cols == 1 {
+                        quote!(#v[i])
+                    } else {
+                        quote!(#v[(i, j)])
+                    };
+                    return (at, true);
+                }
+                None => internal_error("an elementwise operand without a value"),
+            },
         };
         (t, false)
     }
+}
+
+/// A bug in this crate, reported as a compile error rather than a panic or a hang.
+fn internal_error(what: &str) -> TokenStream {
+    let message = format!("internal error in #[mlp::network]: {what}; please report it");
+    quote!(::core::compile_error!(#message))
 }
 
 /// A rational constant as a `T`.

@@ -38,14 +38,6 @@ const ALIASES: &[(&str, &str)] = &[
 ];
 
 impl Word {
-    /// The spelling in the DSL.
-    pub fn spelling(self) -> &'static str {
-        WORDS
-            .iter()
-            .find(|(_, w)| *w == self)
-            .map_or("?", |(s, _)| s)
-    }
-
     pub fn is_loss(self) -> bool {
         matches!(self, Word::CrossEntropy | Word::Mse)
     }

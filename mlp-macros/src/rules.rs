@@ -95,11 +95,6 @@ pub fn local_jacobian(g: &mut Graph, node: Id, child: usize) -> Option<Local> {
                     let square = g.add(Op::Map(Func::Square, out));
                     g.add(Op::Sub(ones, square))
                 }
-                Func::Exp => out,
-                Func::Log => {
-                    let ones = g.add(Op::Ones(n));
-                    g.add(Op::Div(ones, z))
-                }
                 Func::Square => g.add(Op::Scale(Ratio::new(2, 1), z)),
                 Func::Step => return None,
             };

@@ -17,4 +17,4 @@ pub mod rng;
 #[cfg(feature = "std")]
 pub mod datasets;
 
-pub use network::Network;
+pub use network::{Network, Parameters};

@@ -34,7 +34,7 @@ pub trait Network<T: RealField + Copy> {
     /// gradients): exactly the forward values the derived backward pass reads.
     type Tape;
     /// ∂J/∂θ for every parameter θ, with the network's own static shapes.
-    type Gradients;
+    type Gradients: Parameters<T>;
 
     /// The forward pass: `ŷ` for one input `x`.
     fn forward(&self, x: &Self::Input) -> Self::Output;
@@ -85,4 +85,16 @@ pub trait Network<T: RealField + Copy> {
 
     /// The lecture's update, `W ← W − η·∇W`, for every parameter.
     fn sgd_step(&mut self, grads: &Self::Gradients, learning_rate: T);
+}
+
+/// Something that holds one value per network parameter, visited by name in a fixed order:
+/// the generated gradients, and (issue-tracked) optimizer state. Lets generic code, such as a
+/// gradient check or an optimizer, walk a network's parameters and its gradients side by side.
+pub trait Parameters<T> {
+    /// Visits every tensor once, in chain order, with its PyTorch state-dict name (`"0.weight"`),
+    /// values in nalgebra's column-major storage order.
+    fn visit_params(&self, f: impl FnMut(&str, &[T]));
+
+    /// Like [`Parameters::visit_params`], with mutable access.
+    fn visit_params_mut(&mut self, f: impl FnMut(&str, &mut [T]));
 }

@@ -8,6 +8,7 @@ mod drop_identity;
 mod fold_transpose;
 mod fuse_softmax_ce;
 mod scalar_diag;
+mod scalar_product;
 mod softmax_vjp;
 mod stable_ce;
 
@@ -22,6 +23,7 @@ pub const RULES: &[(&str, Rule)] = &[
     ("fold_transpose", fold_transpose::apply),
     ("scalar_diag", scalar_diag::apply),
     ("drop_identity", drop_identity::apply),
+    ("scalar_product", scalar_product::apply),
     ("fuse_softmax_ce", fuse_softmax_ce::apply),
     ("softmax_vjp", softmax_vjp::apply),
     ("diag_to_hadamard", diag_to_hadamard::apply),

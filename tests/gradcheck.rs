@@ -1,0 +1,185 @@
+//! Every generated backward pass against central finite differences of the generated loss, in
+//! f64, on ten architectures that together use every layer and loss: each parameter tensor
+//! and the input gradient, over several random weights, inputs and targets.
+
+mod common;
+
+use common::{gradcheck, random_vector, randomize, relative_error};
+use mlp::nalgebra::SVector;
+use mlp::rng::Rng;
+use mlp::Network;
+
+/// The design card's network.
+#[mlp::network(x -> Linear(2, 16) -> ReLU -> Linear(16, 3) -> Softmax -> CE)]
+struct Card;
+
+/// Softmax regression, the lecture's section 2.
+#[mlp::network(x -> Linear(2, 3) -> Softmax -> CE)]
+struct SoftmaxRegression;
+
+/// Regression with a sigmoid hidden layer.
+#[mlp::network(x -> Linear(3, 5) -> Sigmoid -> Linear(5, 2) -> MSE)]
+struct SigmoidRegression;
+
+/// Softmax not followed by CE (the `softmax_vjp` rewrite), tanh hidden layer.
+#[mlp::network(x -> Linear(4, 6) -> Tanh -> Linear(6, 3) -> Softmax -> MSE)]
+struct SoftmaxMse;
+
+/// Four hidden layers, every activation.
+#[mlp::network(x -> Linear(3, 8) -> ReLU -> Linear(8, 7) -> Tanh -> Linear(7, 6) -> Sigmoid -> Linear(6, 5) -> ReLU -> Linear(5, 4) -> Softmax -> CE)]
+struct Deep;
+
+/// Two activations in a row.
+#[mlp::network(x -> Linear(3, 4) -> Tanh -> Sigmoid -> Linear(4, 2) -> MSE)]
+struct Stacked;
+
+/// A softmax in the middle of the chain.
+#[mlp::network(x -> Linear(3, 4) -> Softmax -> Linear(4, 3) -> Softmax -> CE)]
+struct MidSoftmax;
+
+/// Linear regression.
+#[mlp::network(x -> Linear(3, 2) -> MSE)]
+struct LinearRegression;
+
+/// An activation on the output before MSE.
+#[mlp::network(x -> Linear(2, 3) -> ReLU -> Linear(3, 2) -> Tanh -> MSE)]
+struct BoundedOutput;
+
+/// One output (1×1 vectors, the `scalar_product` rewrite).
+#[mlp::network(x -> Linear(3, 8) -> Tanh -> Linear(8, 1) -> Sigmoid -> MSE)]
+struct OneOutput;
+
+const TOLERANCE: f64 = 1e-6;
+
+/// Runs the check on `trials` random draws; returns the worst error seen.
+fn check_classifier<N, const I: usize, const K: usize>(mut net: N, trials: u64) -> f64
+where
+    N: Network<f64, Input = SVector<f64, I>, Target = usize>,
+{
+    let mut worst: f64 = 0.0;
+    for seed in 0..trials {
+        randomize(&mut net, seed, 0.8);
+        let mut rng = Rng::new(1000 + seed);
+        let x = random_vector::<I>(&mut rng, 1.5);
+        let class = rng.below(K);
+        for (name, err) in gradcheck(&mut net, &x, &class) {
+            assert!(
+                err < TOLERANCE,
+                "seed {seed}: {name} relative error {err:e}"
+            );
+            worst = worst.max(err);
+        }
+    }
+    worst
+}
+
+fn check_regressor<N, const I: usize, const K: usize>(mut net: N, trials: u64) -> f64
+where
+    N: Network<f64, Input = SVector<f64, I>, Target = SVector<f64, K>>,
+{
+    let mut worst: f64 = 0.0;
+    for seed in 0..trials {
+        randomize(&mut net, seed, 0.8);
+        let mut rng = Rng::new(2000 + seed);
+        let x = random_vector::<I>(&mut rng, 1.5);
+        let y = random_vector::<K>(&mut rng, 1.0);
+        for (name, err) in gradcheck(&mut net, &x, &y) {
+            assert!(
+                err < TOLERANCE,
+                "seed {seed}: {name} relative error {err:e}"
+            );
+            worst = worst.max(err);
+        }
+    }
+    worst
+}
+
+#[test]
+fn card_relu_softmax_ce() {
+    let worst = check_classifier::<_, 2, 3>(Card::<f64>::zeros(), 20);
+    println!("Card: worst relative error {worst:e}");
+}
+
+#[test]
+fn softmax_regression() {
+    let worst = check_classifier::<_, 2, 3>(SoftmaxRegression::<f64>::zeros(), 20);
+    println!("SoftmaxRegression: worst relative error {worst:e}");
+}
+
+#[test]
+fn sigmoid_mse() {
+    let worst = check_regressor::<_, 3, 2>(SigmoidRegression::<f64>::zeros(), 20);
+    println!("SigmoidRegression: worst relative error {worst:e}");
+}
+
+#[test]
+fn tanh_softmax_mse() {
+    let worst = check_regressor::<_, 4, 3>(SoftmaxMse::<f64>::zeros(), 20);
+    println!("SoftmaxMse: worst relative error {worst:e}");
+}
+
+#[test]
+fn four_hidden_layers() {
+    let worst = check_classifier::<_, 3, 4>(Deep::<f64>::zeros(), 20);
+    println!("Deep: worst relative error {worst:e}");
+}
+
+#[test]
+fn stacked_activations() {
+    let worst = check_regressor::<_, 3, 2>(Stacked::<f64>::zeros(), 20);
+    println!("Stacked: worst relative error {worst:e}");
+}
+
+#[test]
+fn softmax_mid_chain() {
+    let worst = check_classifier::<_, 3, 3>(MidSoftmax::<f64>::zeros(), 20);
+    println!("MidSoftmax: worst relative error {worst:e}");
+}
+
+#[test]
+fn linear_regression() {
+    let worst = check_regressor::<_, 3, 2>(LinearRegression::<f64>::zeros(), 20);
+    println!("LinearRegression: worst relative error {worst:e}");
+}
+
+#[test]
+fn activation_on_the_output() {
+    let worst = check_regressor::<_, 2, 2>(BoundedOutput::<f64>::zeros(), 20);
+    println!("BoundedOutput: worst relative error {worst:e}");
+}
+
+#[test]
+fn one_output() {
+    let worst = check_regressor::<_, 3, 1>(OneOutput::<f64>::zeros(), 20);
+    println!("OneOutput: worst relative error {worst:e}");
+}
+
+/// The same network in f32 gives the f64 gradients to f32 precision.
+#[test]
+fn f32_matches_f64() {
+    let mut net64 = Deep::<f64>::zeros();
+    randomize(&mut net64, 7, 0.8);
+    let mut net32 = Deep::<f32>::zeros();
+    let mut values = Vec::new();
+    net64.visit_params(|_, v| values.extend_from_slice(v));
+    let mut k = 0;
+    net32.visit_params_mut(|_, v| {
+        for e in v {
+            *e = values[k] as f32;
+            k += 1;
+        }
+    });
+    let x64 = SVector::<f64, 3>::new(0.3, -1.2, 0.8);
+    let x32 = x64.cast::<f32>();
+    let (l64, g64) = net64.loss_and_gradients(&x64, &2);
+    let (l32, g32) = net32.loss_and_gradients(&x32, &2);
+    assert!(relative_error(l64, f64::from(l32)) < 1e-5, "{l64} vs {l32}");
+    let mut a = Vec::new();
+    let mut b = Vec::new();
+    mlp::Parameters::visit_params(&g64, |_, v| a.extend_from_slice(v));
+    mlp::Parameters::visit_params(&g32, |_, v| b.extend(v.iter().map(|&e| f64::from(e))));
+    let scale = a.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+    for (p, q) in a.iter().zip(&b) {
+        assert!((p - q).abs() <= 1e-5 * scale.max(1.0), "{p} vs {q}");
+    }
+}

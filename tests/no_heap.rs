@@ -1,0 +1,100 @@
+//! Forward, backward and the update never touch the heap: a counting global allocator sees
+//! zero allocations, reallocations and frees while they run.
+//!
+//! The counter is per thread, so the test harness's own threads do not disturb it.
+
+use mlp::nalgebra::SVector;
+use mlp::Network;
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
+
+struct Counting;
+
+thread_local! {
+    static EVENTS: Cell<usize> = const { Cell::new(0) };
+}
+
+fn record() {
+    // `try_with`: during thread teardown the slot may be gone; those events are not ours.
+    let _ = EVENTS.try_with(|e| e.set(e.get() + 1));
+}
+
+// SAFETY: every call is forwarded unchanged to the system allocator.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        record();
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        record();
+        unsafe { System.dealloc(ptr, layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        record();
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: Counting = Counting;
+
+/// Heap events on this thread while `f` runs.
+fn heap_events(f: impl FnOnce()) -> usize {
+    let before = EVENTS.with(Cell::get);
+    f();
+    EVENTS.with(Cell::get) - before
+}
+
+#[mlp::network(x -> Linear(2, 16) -> ReLU -> Linear(16, 3) -> Softmax -> CE)]
+struct Card;
+
+#[mlp::network(x -> Linear(64, 32) -> Tanh -> Linear(32, 32) -> Sigmoid -> Linear(32, 16) -> ReLU -> Linear(16, 10) -> Softmax -> MSE)]
+struct Wide;
+
+#[test]
+fn the_counter_counts() {
+    assert!(heap_events(|| drop(std::hint::black_box(vec![1u8; 10]))) >= 2);
+}
+
+#[test]
+fn card_network_training_step_f32_and_f64() {
+    let mut net = Card::<f32>::zeros();
+    net.w.fill(0.1);
+    let x = SVector::<f32, 2>::new(0.5, -0.25);
+    let events = heap_events(|| {
+        for _ in 0..100 {
+            let (y_hat, tape) = net.forward_cached(&x);
+            let grads = net.backward(&tape, &1);
+            net.sgd_step(&grads, 0.1);
+            std::hint::black_box(y_hat);
+        }
+    });
+    assert_eq!(events, 0);
+
+    let mut net = Card::<f64>::zeros();
+    let x = SVector::<f64, 2>::new(0.5, -0.25);
+    let events = heap_events(|| {
+        let y = net.forward(&x);
+        let (loss, grads) = net.loss_and_gradients(&x, &2);
+        let (_, tape) = net.forward_cached(&x);
+        let (g2, d_x) = net.backward_with_input(&tape, &2);
+        net.sgd_step(&grads, 0.01);
+        std::hint::black_box((y, loss, g2, d_x, net.loss(&x, &0)));
+    });
+    assert_eq!(events, 0);
+}
+
+#[test]
+fn wide_network_with_mse() {
+    let mut net = Wide::<f64>::zeros();
+    net.w1.fill(0.01);
+    let x = SVector::<f64, 64>::repeat(0.5);
+    let y = SVector::<f64, 10>::repeat(0.1);
+    let events = heap_events(|| {
+        let (_, tape) = net.forward_cached(&x);
+        let grads = net.backward(&tape, &y);
+        net.sgd_step(&grads, 0.1);
+        std::hint::black_box(net.loss_and_gradients(&x, &y));
+    });
+    assert_eq!(events, 0);
+}

@@ -1,0 +1,4 @@
+#[mlp::network()]
+pub struct Classifier;
+
+fn main() {}

@@ -1,0 +1,4 @@
+#[mlp::network(x)]
+pub struct Classifier;
+
+fn main() {}

@@ -1,0 +1,4 @@
+#[mlp::network(x -> Linear(2, 16) -> ReLU -> Linear(16, 3) -> Softmax)]
+pub struct Classifier;
+
+fn main() {}

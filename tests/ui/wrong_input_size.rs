@@ -1,0 +1,10 @@
+use mlp::Network;
+
+#[mlp::network(x -> Linear(2, 16) -> ReLU -> Linear(16, 3) -> Softmax -> CE)]
+pub struct Classifier;
+
+fn main() {
+    let net = Classifier::<f64>::zeros();
+    let x = mlp::nalgebra::SVector::<f64, 3>::zeros();
+    let _ = net.forward(&x);
+}
