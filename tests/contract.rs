@@ -113,6 +113,18 @@ fn sgd_step_is_the_lectures_update() {
 }
 
 #[test]
+fn train_step_is_loss_and_gradients_then_sgd_step() {
+    let mut fused = seeded();
+    let mut separate = fused;
+    let x = SVector::<f64, 2>::new(0.7, -0.2);
+    let loss = fused.train_step(&x, &2, 0.3);
+    let (expected_loss, grads) = separate.loss_and_gradients(&x, &2);
+    separate.sgd_step(&grads, 0.3);
+    assert_eq!(loss, expected_loss, "the loss before the step");
+    assert_eq!(fused, separate);
+}
+
+#[test]
 fn sgd_lowers_the_loss() {
     let mut net = seeded();
     let x = SVector::<f64, 2>::new(0.5, -0.5);

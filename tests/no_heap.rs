@@ -79,7 +79,8 @@ fn card_network_training_step_f32_and_f64() {
         let (_, tape) = net.forward_cached(&x);
         let (g2, d_x) = net.backward_with_input(&tape, &2);
         net.sgd_step(&grads, 0.01);
-        std::hint::black_box((y, loss, g2, d_x, net.loss(&x, &0)));
+        let fused = net.train_step(&x, &1, 0.01);
+        std::hint::black_box((y, loss, g2, d_x, net.loss(&x, &0), fused));
     });
     assert_eq!(events, 0);
 }
@@ -94,6 +95,7 @@ fn wide_network_with_mse() {
         let (_, tape) = net.forward_cached(&x);
         let grads = net.backward(&tape, &y);
         net.sgd_step(&grads, 0.1);
+        std::hint::black_box(net.train_step(&x, &y, 0.1));
         std::hint::black_box(net.loss_and_gradients(&x, &y));
     });
     assert_eq!(events, 0);

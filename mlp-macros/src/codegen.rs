@@ -142,6 +142,8 @@ pub fn items(d: &Derived, item: &Item, derivation: &str) -> TokenStream {
     let bwd_fields = field_inits(&param_idents, &backward.roots);
     let bwdx_fields = field_inits(&param_idents, &backward_x.roots[..param_grads.len()]);
     let lg_fields = field_inits(&param_idents, &loss_grads.roots[1..]);
+    // The fused step updates each parameter from its gradient's variable directly.
+    let step_grads: Vec<TokenStream> = loss_grads.roots[1..].to_vec();
     let Body {
         stmts: fwd_stmts,
         roots: fwd_roots,
@@ -315,6 +317,14 @@ pub fn items(d: &Derived, item: &Item, derivation: &str) -> TokenStream {
                 (#lg_loss, #grads_name { #(#lg_fields),* })
             }
 
+            fn train_step(&mut self, #x: &#input_ty, target: &#target_ty, learning_rate: T) -> T {
+                let #x = *#x;
+                #target_binding
+                #lg_stmts
+                #( ::mlp::__private::sgd_update(&mut self.#param_idents, &#step_grads, learning_rate); )*
+                #lg_loss
+            }
+
             fn visit_params(&self, mut f: impl FnMut(&str, &[T])) {
                 #( f(#param_keys, self.#param_idents.as_slice()); )*
             }
@@ -324,11 +334,7 @@ pub fn items(d: &Derived, item: &Item, derivation: &str) -> TokenStream {
             }
 
             fn sgd_step(&mut self, grads: &#grads_name<T>, learning_rate: T) {
-                #( ::mlp::__private::sgd_update(
-                    self.#param_idents.as_mut_slice(),
-                    grads.#param_idents.as_slice(),
-                    learning_rate,
-                ); )*
+                #( ::mlp::__private::sgd_update(&mut self.#param_idents, &grads.#param_idents, learning_rate); )*
             }
         }
     }

@@ -3,7 +3,7 @@
 //! Each is statically sized and allocation-free. They exist so that generated code reads like
 //! the derivation (`ŷ = softmax(θ)`) while computing in the stable way (subtracting max θ first).
 
-use nalgebra::{RealField, SVector};
+use nalgebra::{RealField, SMatrix, SVector};
 
 /// `softmax(θ)ᵢ = e^{θᵢ} / Σⱼ e^{θⱼ}`, computed as `e^{θᵢ − m} / Σⱼ e^{θⱼ − m}` with
 /// `m = maxⱼ θⱼ`, so no exponential overflows.
@@ -36,17 +36,22 @@ pub fn log_sum_exp<T: RealField + Copy, const N: usize>(theta: &SVector<T, N>) -
     m + theta.map(|t| (t - m).exp()).sum().ln()
 }
 
-/// The lecture's update `θ ← θ − η·∇θ` over one parameter's storage.
+/// The lecture's update `θ ← θ − η·∇θ` for one parameter, in place.
+///
+/// Statically sized, so the compiler sees the whole loop and vectorizes it.
 ///
 /// # Example
 ///
 /// ```
-/// let mut w = [1.0, 2.0];
-/// mlp::kernels::sgd_update(&mut w, &[10.0, -10.0], 0.1);
-/// assert_eq!(w, [0.0, 3.0]);
+/// use mlp::nalgebra::SVector;
+/// let mut w = SVector::<f64, 2>::new(1.0, 2.0);
+/// mlp::kernels::sgd_update(&mut w, &SVector::<f64, 2>::new(10.0, -10.0), 0.1);
+/// assert_eq!(w, SVector::<f64, 2>::new(0.0, 3.0));
 /// ```
-pub fn sgd_update<T: RealField + Copy>(params: &mut [T], grads: &[T], learning_rate: T) {
-    for (p, g) in params.iter_mut().zip(grads) {
-        *p -= learning_rate * *g;
-    }
+pub fn sgd_update<T: RealField + Copy, const R: usize, const C: usize>(
+    param: &mut SMatrix<T, R, C>,
+    grad: &SMatrix<T, R, C>,
+    learning_rate: T,
+) {
+    param.zip_apply(grad, |p, g| *p -= learning_rate * g);
 }

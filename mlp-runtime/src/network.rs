@@ -75,6 +75,17 @@ pub trait Network<T: RealField + Copy> {
     /// For `CE`, when the class index is not smaller than the number of outputs.
     fn loss_and_gradients(&self, x: &Self::Input, target: &Self::Target) -> (T, Self::Gradients);
 
+    /// One step of the lecture's stochastic gradient descent on one sample, fused: the forward
+    /// pass, the backward pass, and `W ← W − η·∇W` applied to each parameter as soon as its
+    /// gradient is known, with no gradients value in between. Returns the loss before the step.
+    ///
+    /// The same as `loss_and_gradients` followed by `sgd_step`, in one pass.
+    ///
+    /// # Panics
+    ///
+    /// For `CE`, when the class index is not smaller than the number of outputs.
+    fn train_step(&mut self, x: &Self::Input, target: &Self::Target, learning_rate: T) -> T;
+
     /// Visits every parameter once, in chain order, named like PyTorch's `nn.Sequential`
     /// state dict (`"0.weight"`, `"0.bias"`, `"2.weight"`, ...), values in nalgebra's
     /// column-major storage order.
