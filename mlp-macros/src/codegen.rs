@@ -5,7 +5,7 @@
 
 use crate::check::Loss;
 use crate::derive::Derived;
-use crate::emit::{emit, lit, Body};
+use crate::emit::{emit, lit};
 use crate::ir::{Id, Shape};
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{format_ident, quote};
@@ -142,36 +142,19 @@ pub fn items(d: &Derived, item: &Item, derivation: &str) -> TokenStream {
     let bwd_fields = field_inits(&param_idents, &backward.roots);
     let bwdx_fields = field_inits(&param_idents, &backward_x.roots[..param_grads.len()]);
     let lg_fields = field_inits(&param_idents, &loss_grads.roots[1..]);
+    let (fwd_stmts, fwd_out) = (&forward.stmts, &forward.roots[0]);
+    let (cached_stmts, cached_out) = (&cached.stmts, &cached.roots[0]);
+    let bwd_stmts = &backward.stmts;
+    let (bwdx_stmts, bwdx_input) = (&backward_x.stmts, &backward_x.roots[param_grads.len()]);
+    let (loss_stmts, loss_out) = (&loss.stmts, &loss.roots[0]);
+    let (lg_stmts, lg_loss) = (&loss_grads.stmts, &loss_grads.roots[0]);
     // The fused step updates each parameter from its gradient's variable directly.
-    let step_grads: Vec<TokenStream> = loss_grads.roots[1..].to_vec();
-    let Body {
-        stmts: fwd_stmts,
-        roots: fwd_roots,
-    } = forward;
-    let fwd_out = &fwd_roots[0];
-    let Body {
-        stmts: cached_stmts,
-        roots: cached_roots,
-    } = cached;
-    let cached_out = &cached_roots[0];
-    let Body {
-        stmts: bwd_stmts, ..
-    } = backward;
-    let Body {
-        stmts: bwdx_stmts,
-        roots: bwdx_roots,
-    } = backward_x;
-    let bwdx_input = &bwdx_roots[param_grads.len()];
-    let Body {
-        stmts: loss_stmts,
-        roots: loss_roots,
-    } = loss;
-    let loss_out = &loss_roots[0];
-    let Body {
-        stmts: lg_stmts,
-        roots: lg_roots,
-    } = loss_grads;
-    let lg_loss = &lg_roots[0];
+    let step_grads = &loss_grads.roots[1..];
+
+    // Shared by the network and its gradients: same fields, names and order.
+    let zeros = quote!(Self { #( #param_idents: ::mlp::__private::nalgebra::zero(), )* });
+    let visit = quote!( #( f(#param_keys, self.#param_idents.as_slice()); )* );
+    let visit_mut = quote!( #( f(#param_keys, self.#param_idents.as_mut_slice()); )* );
 
     let target_binding = match m.loss_kind {
         Loss::CrossEntropy => quote! {
@@ -188,7 +171,7 @@ pub fn items(d: &Derived, item: &Item, derivation: &str) -> TokenStream {
     let grads_doc = format!(
         "∂J/∂θ for every parameter θ of [`{name}`], with the same field names, shapes and visiting order."
     );
-    let first_field_doc =
+    let derivation_const_doc =
         format!("The derivation of [`{name}`]'s backward pass, as its rustdoc shows it.");
 
     quote! {
@@ -212,7 +195,7 @@ pub fn items(d: &Derived, item: &Item, derivation: &str) -> TokenStream {
         }
 
         impl<#bound> #name<T> {
-            #[doc = #first_field_doc]
+            #[doc = #derivation_const_doc]
             pub const DERIVATION: &'static str = #derivation;
             /// The size of the input `x`.
             pub const INPUTS: usize = #inputs;
@@ -223,7 +206,7 @@ pub fn items(d: &Derived, item: &Item, derivation: &str) -> TokenStream {
 
             /// Every parameter zero.
             pub fn zeros() -> Self {
-                Self { #( #param_idents: ::mlp::__private::nalgebra::zero(), )* }
+                #zeros
             }
         }
 
@@ -236,17 +219,17 @@ pub fn items(d: &Derived, item: &Item, derivation: &str) -> TokenStream {
         impl<#bound> #grads_name<T> {
             /// Every gradient zero (a start for summing over a batch).
             pub fn zeros() -> Self {
-                Self { #( #param_idents: ::mlp::__private::nalgebra::zero(), )* }
+                #zeros
             }
 
             /// Visits every gradient once, with its parameter's name, in the network's order.
             pub fn visit_params(&self, mut f: impl FnMut(&str, &[T])) {
-                #( f(#param_keys, self.#param_idents.as_slice()); )*
+                #visit
             }
 
             /// Like [`Self::visit_params`], with mutable access.
             pub fn visit_params_mut(&mut self, mut f: impl FnMut(&str, &mut [T])) {
-                #( f(#param_keys, self.#param_idents.as_mut_slice()); )*
+                #visit_mut
             }
         }
 
@@ -326,11 +309,11 @@ pub fn items(d: &Derived, item: &Item, derivation: &str) -> TokenStream {
             }
 
             fn visit_params(&self, mut f: impl FnMut(&str, &[T])) {
-                #( f(#param_keys, self.#param_idents.as_slice()); )*
+                #visit
             }
 
             fn visit_params_mut(&mut self, mut f: impl FnMut(&str, &mut [T])) {
-                #( f(#param_keys, self.#param_idents.as_mut_slice()); )*
+                #visit_mut
             }
 
             fn sgd_step(&mut self, grads: &#grads_name<T>, learning_rate: T) {

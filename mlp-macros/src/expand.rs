@@ -1,7 +1,8 @@
 //! The pipeline, one pure function: attribute and item tokens in, tokens out.
 
 use crate::codegen::{self, Item};
-use crate::{check, derivation, derive, model, parse};
+use crate::model::{self, Model};
+use crate::{check, derivation, derive, parse};
 use proc_macro2::TokenStream;
 use syn::{Data, DeriveInput, Fields};
 
@@ -41,24 +42,18 @@ pub fn derive_items(
     input: &DeriveInput,
     item: &Item,
 ) -> syn::Result<TokenStream> {
-    let mut errors = check_item(input).err();
-    let chain = parse::parse(attr);
-    let network = chain.and_then(|c| check::check(&c));
-    let network = match (network, errors.take()) {
-        (Ok(n), None) => n,
-        (Ok(_), Some(e)) => return Err(e),
-        (Err(e), None) => return Err(e),
-        (Err(mut e), Some(first)) => {
-            let mut all = first;
-            all.combine(std::mem::replace(
-                &mut e,
-                syn::Error::new(proc_macro2::Span::call_site(), ""),
-            ));
+    let item_check = check_item(input);
+    let network = parse::parse(attr).and_then(|chain| check::check(&chain));
+    let network = match (item_check, network) {
+        (Ok(()), Ok(network)) => network,
+        (Err(e), Ok(_)) | (Ok(()), Err(e)) => return Err(e),
+        (Err(mut all), Err(e)) => {
+            all.combine(e);
             return Err(all);
         }
     };
-    check_input_name(&network.input)?;
     let model = model::build(&network);
+    check_input_name(&network.input, &model)?;
     let mut derived = derive::derive(model);
     let text = derivation::render(&mut derived, &format!("{}: {}", item.ident, network.source));
     if let Some(message) = derived.model.graph.error.clone() {
@@ -104,18 +99,26 @@ fn check_item(input: &DeriveInput) -> syn::Result<()> {
     }
 }
 
-/// The input's name becomes a Rust variable next to the generated ones.
-fn check_input_name(input: &syn::Ident) -> syn::Result<()> {
+/// The input's name becomes a Rust variable next to the ones the model generates: it may not be
+/// one of them (`z`, `theta`, `d_x`, a temporary `t7`), nor a keyword.
+fn check_input_name(input: &syn::Ident, model: &Model) -> syn::Result<()> {
     let name = input.to_string();
-    let taken = model::RESERVED.contains(&name.as_str())
-        || ["z", "h", "theta", "w", "u", "b"].contains(&name.as_str())
-        || name.starts_with("d_")
-        || name.starts_with('t') && name[1..].chars().all(|c| c.is_ascii_digit()) && name.len() > 1
-        || name.starts_with(['z', 'h', 'w', 'b'])
-            && name.len() > 1
-            && name[1..]
-                .chars()
-                .all(|c| c.is_ascii_digit() || c == '_' || c == 'p');
+    let g = &model.graph;
+    let generated = model
+        .params
+        .iter()
+        .map(|p| p.name.rust.as_str())
+        .chain(
+            model
+                .steps
+                .iter()
+                .filter_map(|s| g.name(s.value).map(|n| n.rust.as_str())),
+        )
+        .chain(model::RESERVED.iter().copied());
+    let temporary = name
+        .strip_prefix('t')
+        .is_some_and(|digits| !digits.is_empty() && digits.chars().all(|c| c.is_ascii_digit()));
+    let taken = temporary || name.starts_with("d_") || generated.into_iter().any(|n| n == name);
     if taken || syn::parse_str::<syn::Ident>(&name).is_err() {
         return Err(syn::Error::new(
             input.span(),

@@ -1,8 +1,8 @@
 //! The `#[mlp::network(...)]` attribute. Use it through the `mlp` crate, which documents it.
 //!
 //! A pipeline of pure stages over `proc_macro2`, one module each:
-//! [`parse`] → [`check`] → [`model`] (symbolic IR) → [`chain`] (chain rule) → [`simplify`]
-//! (named rewrite rules) → [`derivation`] (text) and [`codegen`] (Rust). This file is the shim.
+//! `parse` → `check` → `model` (symbolic IR) → `chain` (chain rule) → `simplify`
+//! (named rewrite rules) → `derivation` (text) and `codegen` (Rust). This file is the shim.
 
 mod ast;
 mod chain;

@@ -254,8 +254,8 @@ fn item_must_be_a_plain_unit_struct() {
 
 #[test]
 fn input_names_that_would_clash() {
-    for name in ["z", "y", "theta", "self", "d_x", "t3", "fn"] {
-        let attr = format!("{name} -> Linear(2, 3) -> Softmax -> CE");
+    for name in ["z", "h", "theta", "u", "b1", "y", "y_hat", "self", "d_x", "t3", "fn"] {
+        let attr = format!("{name} -> Linear(2, 16) -> ReLU -> Linear(16, 3) -> Softmax -> CE");
         let Ok(attr_tokens) = TokenStream::from_str(&attr) else {
             continue;
         };
