@@ -61,7 +61,10 @@ extern crate self as mlp;
 /// Turns a unit struct into a fully connected network: see the [crate documentation](crate).
 pub use mlp_macros::network;
 
-pub use mlp_runtime::{kernels, rng, Network, Parameters};
+pub use mlp_runtime::{gradcheck::gradcheck_each, kernels, rng, Network, Parameters};
+
+#[cfg(feature = "std")]
+pub use mlp_runtime::{gradcheck, GradCheck};
 
 #[cfg(feature = "std")]
 pub use mlp_runtime::datasets;
@@ -73,7 +76,10 @@ pub use nalgebra;
 /// Paths the generated code uses. Not public API.
 #[doc(hidden)]
 pub mod __private {
-    pub use mlp_runtime::kernels::{log_sum_exp, sgd_update, softmax};
+    pub use mlp_runtime::kernels::{
+        bce_with_logits, binary_cross_entropy, log_sum_exp, maxout, maxout_route, maxout_selection,
+        sgd_update, softmax,
+    };
     pub use nalgebra;
     pub use nalgebra::RealField;
 }

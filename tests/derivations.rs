@@ -24,3 +24,29 @@ fn sigmoid_output_regressor() {
 fn four_hidden_layers() {
     insta::assert_snapshot!(FourHidden::<f64>::DERIVATION);
 }
+
+/// The lecture's logistic regression: `x -> Linear(2, 1) -> Sigmoid -> BCE`.
+#[mlp::network(x -> Linear(2, 1) -> Sigmoid -> BCE)]
+pub struct LogisticRegression;
+
+#[mlp::network(x -> Maxout(2, 4, 2) -> Linear(4, 3) -> Softmax -> CE)]
+pub struct MaxoutNet;
+
+#[mlp::network(x -> Linear(2, 16) -> ReLU -> Linear(16, 3) -> Softmax -> CE, jacobians = full)]
+pub struct ClassifierFull;
+
+#[test]
+fn logistic_regression() {
+    insta::assert_snapshot!(LogisticRegression::<f64>::DERIVATION);
+}
+
+#[test]
+fn maxout_network() {
+    insta::assert_snapshot!(MaxoutNet::<f64>::DERIVATION);
+}
+
+/// The card's network with `jacobians = full`: the same chain, nothing simplified.
+#[test]
+fn card_network_full_jacobians() {
+    insta::assert_snapshot!(ClassifierFull::<f64>::DERIVATION);
+}

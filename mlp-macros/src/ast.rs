@@ -4,12 +4,15 @@
 use proc_macro2::{Span, TokenStream};
 use syn::Ident;
 
-/// `x -> Layer -> Layer(args) -> ... -> Loss`, as parsed, before any meaning is checked.
+/// `x -> Layer -> Layer(args) -> ... -> Loss, key = value, ...`, as parsed, before any
+/// meaning is checked.
 pub struct Chain {
     /// The input's name (`x`).
     pub input: Ident,
     /// Every element after the input, in order, layers and losses alike.
     pub elements: Vec<Element>,
+    /// `key = value` options after the chain (`jacobians = full`).
+    pub options: Vec<(Ident, Ident)>,
 }
 
 /// One `Name` or `Name(args)` of the chain.
@@ -25,8 +28,11 @@ pub struct Args {
     pub items: Vec<Arg>,
 }
 
-/// One argument: its tokens (for spans) and its value when it is a whole number.
+/// One argument: its tokens (for spans) and its value when it is a number.
 pub struct Arg {
     pub tokens: TokenStream,
+    /// Set for a lone whole-number literal.
     pub int: Option<usize>,
+    /// Set for a lone finite number literal, whole or not (`0.1`, `1`).
+    pub number: Option<f64>,
 }

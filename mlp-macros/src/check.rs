@@ -16,21 +16,46 @@ pub struct Network {
     pub input_size: usize,
     pub layers: Vec<Layer>,
     pub loss: Loss,
+    pub jacobians: Jacobians,
     /// The chain as the user wrote it, normalized (`x -> Linear(2, 16) -> ...`).
     pub source: String,
 }
 
+/// How the backward pass is emitted.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Jacobians {
+    /// After the named rewrite rules (the default).
+    Simplified,
+    /// The chain rule exactly as composed: explicit Jacobian matrices, multiplied from the loss
+    /// back (`jacobians = full`).
+    Full,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Activation {
     Relu,
+    /// max(a·z, z), slope `a`.
+    LeakyRelu(f64),
+    /// z for z ≥ 0, α(eᶻ − 1) for z < 0.
+    Elu(f64),
     Sigmoid,
     Tanh,
     Softmax,
+    Identity,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub enum LayerKind {
-    Linear { inputs: usize, outputs: usize },
+    Linear {
+        inputs: usize,
+        outputs: usize,
+    },
+    /// `outputs` units, each the maximum of `pieces` affine maps of the input.
+    Maxout {
+        inputs: usize,
+        outputs: usize,
+        pieces: usize,
+    },
     Activation(Activation),
 }
 
@@ -38,6 +63,8 @@ pub enum LayerKind {
 pub enum Loss {
     /// Cross-entropy of `Softmax` probabilities against a class index.
     CrossEntropy,
+    /// Binary cross-entropy of one `Sigmoid` probability against a target in [0, 1].
+    BinaryCrossEntropy,
     /// Mean squared error against a target vector.
     Mse,
 }
@@ -75,15 +102,16 @@ impl Errors {
 
 pub fn check(chain: &Chain) -> syn::Result<Network> {
     let mut errors = Errors::default();
-    let mut words = Vec::with_capacity(chain.elements.len());
-    for element in &chain.elements {
-        words.push(meaning(element, &mut errors));
-    }
+    let words: Vec<Option<Word>> = chain
+        .elements
+        .iter()
+        .map(|e| meaning(e, &mut errors))
+        .collect();
+    let jacobians = options(chain, &mut errors);
 
-    // Invariant: the input size is known, so the first element must be `Linear(in, out)`.
-    let mut size: Option<usize> = None;
+    // Invariant: the input size is known, so the first element has a size of inputs.
     if let (Some(first), Some(Some(word))) = (chain.elements.first(), words.first()) {
-        if *word != Word::Linear {
+        if !matches!(word, Word::Linear | Word::Maxout) {
             errors.push(
                 first.name.span(),
                 format!(
@@ -96,75 +124,74 @@ pub fn check(chain: &Chain) -> syn::Result<Network> {
 
     let mut layers = Vec::new();
     let mut loss = None;
+    let mut size: Option<usize> = None;
     let last = chain.elements.len() - 1;
     for (position, (element, word)) in chain.elements.iter().zip(&words).enumerate() {
         let Some(word) = *word else { continue };
-        // Invariant: a loss ends the chain, and nothing follows it.
         if word.is_loss() {
             no_args(element, &mut errors);
-            if position != last {
-                let next = &chain.elements[position + 1].name;
-                errors.push(
-                    element.name.span(),
-                    format!(
-                        "`{}` is a loss and must end the chain, but `{next}` follows it",
-                        element.name
-                    ),
-                );
-            } else {
+            check_loss(chain, &words, position, size, &mut errors);
+            if position == last {
                 loss = Some(word);
-            }
-            // Invariant: `CE` reads probabilities, so `Softmax` comes right before it.
-            if word == Word::CrossEntropy {
-                // An unknown word before `CE` is already reported; do not report it twice.
-                let before = position.checked_sub(1).map(|p| words[p]);
-                if !matches!(before, Some(Some(Word::Softmax)) | Some(None)) {
-                    let found = position.checked_sub(1).map_or_else(
-                        || chain.input.to_string(),
-                        |p| chain.elements[p].name.to_string(),
-                    );
-                    errors.push(
-                        element.name.span(),
-                        format!(
-                            "`CE` expects probabilities from a `Softmax` right before it, found `{found}`; write `-> Softmax -> CE`"
-                        ),
-                    );
-                }
             }
             continue;
         }
         let kind = match word {
-            Word::Linear => {
-                let [inputs, outputs] = linear_sizes(element, &mut errors);
-                // Invariant: a Linear layer's inputs equal the previous layer's outputs.
+            Word::Linear | Word::Maxout => {
+                let names: &[&str] = if word == Word::Linear {
+                    &["inputs", "outputs"]
+                } else {
+                    &["inputs", "outputs", "pieces"]
+                };
+                let sizes = layer_sizes(element, names, &mut errors);
+                let (inputs, outputs) = (sizes[0], sizes[1]);
+                // Invariant: a layer's inputs equal the previous layer's outputs.
                 if let (Some(previous), Some(inputs)) = (size, inputs) {
                     if previous != inputs {
-                        let shown = |n: Option<usize>| n.map_or("_".to_string(), |n| n.to_string());
+                        let shown: Vec<String> = sizes
+                            .iter()
+                            .map(|n| n.map_or("_".to_string(), |n| n.to_string()))
+                            .collect();
                         errors.push(
-                            linear_arg(element, 0),
+                            arg_span(element, 0),
                             format!(
-                                "`{}({inputs}, {})` expects {inputs} inputs, but the previous layer produces {previous}",
+                                "`{}({})` expects {inputs} inputs, but the previous layer produces {previous}",
                                 element.name,
-                                shown(outputs)
+                                shown.join(", ")
                             ),
                         );
                     }
                 }
                 size = outputs;
-                let (Some(inputs), Some(outputs)) = (inputs, outputs) else {
-                    continue;
-                };
-                LayerKind::Linear { inputs, outputs }
+                match (word, inputs, outputs, sizes.get(2).copied().flatten()) {
+                    (Word::Linear, Some(inputs), Some(outputs), _) => {
+                        LayerKind::Linear { inputs, outputs }
+                    }
+                    (Word::Maxout, Some(inputs), Some(outputs), Some(pieces)) => {
+                        LayerKind::Maxout {
+                            inputs,
+                            outputs,
+                            pieces,
+                        }
+                    }
+                    _ => continue,
+                }
             }
-            Word::Relu => LayerKind::Activation(Activation::Relu),
-            Word::Sigmoid => LayerKind::Activation(Activation::Sigmoid),
-            Word::Tanh => LayerKind::Activation(Activation::Tanh),
-            Word::Softmax => LayerKind::Activation(Activation::Softmax),
-            Word::CrossEntropy | Word::Mse => continue,
+            Word::Relu => activation(element, Activation::Relu, &mut errors),
+            Word::Sigmoid => activation(element, Activation::Sigmoid, &mut errors),
+            Word::Tanh => activation(element, Activation::Tanh, &mut errors),
+            Word::Softmax => activation(element, Activation::Softmax, &mut errors),
+            Word::Identity => activation(element, Activation::Identity, &mut errors),
+            Word::LeakyRelu => {
+                let slope = number_arg(element, 0.1, "slope", &mut errors);
+                LayerKind::Activation(Activation::LeakyRelu(slope))
+            }
+            Word::Elu => {
+                let alpha = number_arg(element, 1.0, "α", &mut errors);
+                LayerKind::Activation(Activation::Elu(alpha))
+            }
+            Word::CrossEntropy | Word::BinaryCrossEntropy | Word::Mse => continue,
         };
-        if let LayerKind::Activation(_) = kind {
-            no_args(element, &mut errors);
-        }
         layers.push(Layer {
             kind,
             position,
@@ -178,7 +205,7 @@ pub fn check(chain: &Chain) -> syn::Result<Network> {
             errors.push(
                 end.name.span(),
                 format!(
-                    "the chain must end with a loss, `CE` (after `Softmax`) or `MSE`, found `{}`; add `-> CE` or `-> MSE`",
+                    "the chain must end with a loss, `CE` (after `Softmax`), `BCE` (after `Sigmoid`) or `MSE`, found `{}`; add `-> CE` or `-> MSE`",
                     end.name
                 ),
             );
@@ -189,31 +216,85 @@ pub fn check(chain: &Chain) -> syn::Result<Network> {
         return Err(error);
     }
     let input_size = match layers.first().map(|l| l.kind) {
-        Some(LayerKind::Linear { inputs, .. }) => inputs,
-        _ => {
-            return Err(syn::Error::new(
-                chain.input.span(),
-                "internal error: unchecked input size",
-            ))
-        }
+        Some(LayerKind::Linear { inputs, .. } | LayerKind::Maxout { inputs, .. }) => inputs,
+        _ => return Err(internal(chain, "unchecked input size")),
     };
     let loss = match loss {
         Some(Word::CrossEntropy) => Loss::CrossEntropy,
+        Some(Word::BinaryCrossEntropy) => Loss::BinaryCrossEntropy,
         Some(Word::Mse) => Loss::Mse,
-        _ => {
-            return Err(syn::Error::new(
-                chain.input.span(),
-                "internal error: unchecked loss",
-            ))
-        }
+        _ => return Err(internal(chain, "unchecked loss")),
     };
     Ok(Network {
         input: chain.input.clone(),
         input_size,
         layers,
         loss,
+        jacobians,
         source: source(chain),
     })
+}
+
+fn internal(chain: &Chain, what: &str) -> syn::Error {
+    syn::Error::new(chain.input.span(), format!("internal error: {what}"))
+}
+
+/// A loss ends the chain and reads what it expects from the layer before it.
+fn check_loss(
+    chain: &Chain,
+    words: &[Option<Word>],
+    position: usize,
+    size: Option<usize>,
+    errors: &mut Errors,
+) {
+    let element = &chain.elements[position];
+    let name = &element.name;
+    // Invariant: a loss ends the chain, and nothing follows it.
+    if let Some(next) = chain.elements.get(position + 1) {
+        errors.push(
+            name.span(),
+            format!(
+                "`{name}` is a loss and must end the chain, but `{}` follows it",
+                next.name
+            ),
+        );
+    }
+    // An unknown word before the loss is already reported; do not report it twice.
+    let before = position.checked_sub(1).map(|p| words[p]);
+    let found = position.checked_sub(1).map_or_else(
+        || chain.input.to_string(),
+        |p| chain.elements[p].name.to_string(),
+    );
+    match words[position] {
+        // Invariant: `CE` reads probabilities, so `Softmax` comes right before it.
+        Some(Word::CrossEntropy) if !matches!(before, Some(Some(Word::Softmax)) | Some(None)) => {
+            errors.push(
+                name.span(),
+                format!(
+                    "`CE` expects probabilities from a `Softmax` right before it, found `{found}`; write `-> Softmax -> CE`"
+                ),
+            );
+        }
+        // Invariant: `BCE` reads one probability, so a `Sigmoid` of one output comes before it.
+        Some(Word::BinaryCrossEntropy) => {
+            if !matches!(before, Some(Some(Word::Sigmoid)) | Some(None)) {
+                errors.push(
+                    name.span(),
+                    format!(
+                        "`BCE` expects a probability from a `Sigmoid` right before it, found `{found}`; write `-> Sigmoid -> BCE`"
+                    ),
+                );
+            } else if let Some(n) = size.filter(|&n| n != 1) {
+                errors.push(
+                    name.span(),
+                    format!(
+                        "`BCE` expects one probability, but the previous layer produces {n}; use `Linear(.., 1)` before `Sigmoid`, or `Softmax -> CE` for {n} classes"
+                    ),
+                );
+            }
+        }
+        _ => {}
+    }
 }
 
 /// What an element's name means; reports unknown names with a suggestion.
@@ -233,38 +314,69 @@ fn meaning(element: &Element, errors: &mut Errors) -> Option<Word> {
     None
 }
 
-/// `Linear(inputs, outputs)`: exactly two whole numbers, each at least 1. Each size is checked
-/// on its own, so a bad output size does not hide a mismatched input size.
-fn linear_sizes(element: &Element, errors: &mut Errors) -> [Option<usize>; 2] {
+/// `jacobians = full | simplified`.
+fn options(chain: &Chain, errors: &mut Errors) -> Jacobians {
+    let mut jacobians = Jacobians::Simplified;
+    for (key, value) in &chain.options {
+        if key != "jacobians" {
+            errors.push(
+                key.span(),
+                format!("unknown option `{key}`: expected `jacobians`"),
+            );
+        } else if value == "full" {
+            jacobians = Jacobians::Full;
+        } else if value == "simplified" {
+            jacobians = Jacobians::Simplified;
+        } else {
+            errors.push(
+                value.span(),
+                format!("expected `full` or `simplified` for `jacobians`, found `{value}`"),
+            );
+        }
+    }
+    jacobians
+}
+
+/// `Linear(inputs, outputs)`, `Maxout(inputs, outputs, pieces)`: whole numbers, each at least
+/// 1. Each is checked on its own, so a bad output size does not hide a mismatched input size.
+fn layer_sizes(element: &Element, names: &[&str], errors: &mut Errors) -> Vec<Option<usize>> {
     let name = &element.name;
+    let example = ["2", "16", "2"][..names.len()].join(", ");
     let Some(args) = &element.args else {
         errors.push(
             name.span(),
-            format!("`{name}` needs its sizes, like `{name}(2, 16)` (inputs, outputs)"),
+            format!(
+                "`{name}` needs its sizes, like `{name}({example})` ({})",
+                names.join(", ")
+            ),
         );
-        return [None, None];
+        return vec![None; names.len()];
     };
-    if args.items.len() != 2 {
-        let span = args.items.get(2).map_or(args.span, span_of);
+    if args.items.len() != names.len() {
+        let span = args.items.get(names.len()).map_or(args.span, span_of);
         errors.push(
             span,
             format!(
-                "`{name}` takes 2 sizes (inputs, outputs), found {} argument{}",
+                "`{name}` takes {} sizes ({}), found {} argument{}",
+                names.len(),
+                names.join(", "),
                 args.items.len(),
                 if args.items.len() == 1 { "" } else { "s" }
             ),
         );
-        return [None, None];
+        return vec![None; names.len()];
     }
-    let mut sizes = [None, None];
-    for (size, arg) in sizes.iter_mut().zip(&args.items) {
+    let mut sizes = vec![None; names.len()];
+    for ((size, arg), what) in sizes.iter_mut().zip(&args.items).zip(names) {
         match arg.int {
-            Some(0) => {
-                errors.push(
-                    span_of(arg),
-                    "a layer size must be at least 1, found 0".to_string(),
-                );
-            }
+            Some(0) if *what == "pieces" => errors.push(
+                span_of(arg),
+                format!("`{name}` needs at least 1 piece per unit, found 0"),
+            ),
+            Some(0) => errors.push(
+                span_of(arg),
+                "a layer size must be at least 1, found 0".to_string(),
+            ),
             Some(n) => *size = Some(n),
             None => errors.push_error(syn::Error::new_spanned(
                 &arg.tokens,
@@ -278,8 +390,46 @@ fn linear_sizes(element: &Element, errors: &mut Errors) -> [Option<usize>; 2] {
     sizes
 }
 
-/// The span of the `index`-th argument of a Linear element.
-fn linear_arg(element: &Element, index: usize) -> Span {
+/// An activation with one optional number (`LeakyReLU(0.2)`, `ELU(0.5)`), else `default`.
+fn number_arg(element: &Element, default: f64, what: &str, errors: &mut Errors) -> f64 {
+    let Some(args) = &element.args else {
+        return default;
+    };
+    let name = &element.name;
+    match args.items.as_slice() {
+        [arg] => match arg.number {
+            Some(value) => value,
+            None => {
+                errors.push_error(syn::Error::new_spanned(
+                    &arg.tokens,
+                    format!(
+                        "expected a {what} (a number, like `{name}({default})`), found `{}`",
+                        arg.tokens.to_token_stream()
+                    ),
+                ));
+                default
+            }
+        },
+        items => {
+            errors.push(
+                args.span,
+                format!(
+                    "`{name}` takes one number, its {what} (`{name}({default})`), found {} arguments",
+                    items.len()
+                ),
+            );
+            default
+        }
+    }
+}
+
+fn activation(element: &Element, activation: Activation, errors: &mut Errors) -> LayerKind {
+    no_args(element, errors);
+    LayerKind::Activation(activation)
+}
+
+/// The span of the `index`-th argument of an element.
+fn arg_span(element: &Element, index: usize) -> Span {
     element
         .args
         .as_ref()
@@ -295,7 +445,7 @@ fn span_of(arg: &Arg) -> Span {
         .map_or_else(Span::call_site, |t| t.span())
 }
 
-/// Activations take no arguments.
+/// Activations and losses without parameters take no arguments.
 fn no_args(element: &Element, errors: &mut Errors) {
     if let Some(args) = &element.args {
         let n = args.items.len();
@@ -323,6 +473,9 @@ fn source(chain: &Chain) -> String {
             s.push_str(&items.join(", "));
             s.push(')');
         }
+    }
+    for (key, value) in &chain.options {
+        s.push_str(&format!(", {key} = {value}"));
     }
     s
 }

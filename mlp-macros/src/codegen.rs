@@ -28,7 +28,25 @@ fn ident(s: &str) -> Ident {
     Ident::new(s, Span::call_site())
 }
 
-pub fn items(d: &Derived, item: &Item, derivation: &str) -> TokenStream {
+/// Let names: forward values by their own names, the loss `j`, gradients `d_` + name.
+fn let_names(d: &Derived) -> HashMap<Id, String> {
+    let g = &d.model.graph;
+    let mut names: HashMap<Id, String> = HashMap::new();
+    for step in &d.model.steps {
+        if let Some(n) = g.name(step.value) {
+            names.insert(step.value, n.rust.clone());
+        }
+    }
+    names.insert(d.loss, "j".into());
+    for (&node, n) in &d.grad_names {
+        names.entry(node).or_insert_with(|| n.rust.clone());
+    }
+    names
+}
+
+/// The network's items. `soft`: for `CE`, the same network derived for probability-vector
+/// targets, which adds the `soft_*` methods.
+pub fn items(d: &Derived, soft: Option<&Derived>, item: &Item, derivation: &str) -> TokenStream {
     let m = &d.model;
     let g = &m.graph;
     let Item {
@@ -40,17 +58,7 @@ pub fn items(d: &Derived, item: &Item, derivation: &str) -> TokenStream {
     let grads_name = format_ident!("{}Gradients", name);
     let bound = quote!(T: ::mlp::__private::RealField + ::core::marker::Copy);
 
-    // Let names: forward values by their own names, gradients as `d_` + name.
-    let mut names: HashMap<Id, String> = HashMap::new();
-    for step in &m.steps {
-        if let Some(n) = g.name(step.value) {
-            names.insert(step.value, n.rust.clone());
-        }
-    }
-    names.insert(d.loss, "j".into());
-    for (&node, n) in &d.grad_names {
-        names.entry(node).or_insert_with(|| n.rust.clone());
-    }
+    let names = let_names(d);
 
     let param_idents: Vec<Ident> = m.params.iter().map(|p| ident(&p.name.rust)).collect();
     let param_types: Vec<TokenStream> = m.params.iter().map(|p| ty(p.shape)).collect();
@@ -72,6 +80,7 @@ pub fn items(d: &Derived, item: &Item, derivation: &str) -> TokenStream {
     let (inputs, outputs) = (lit(g.shape(m.input).rows), lit(g.shape(m.output).rows));
     let target_ty = match m.loss_kind {
         Loss::CrossEntropy => quote!(usize),
+        Loss::BinaryCrossEntropy => quote!(T),
         Loss::Mse => output_ty.clone(),
     };
 
@@ -161,8 +170,77 @@ pub fn items(d: &Derived, item: &Item, derivation: &str) -> TokenStream {
             let y: usize = *target;
             assert!(y < #outputs, "class index out of range: the network has {} classes", #outputs);
         },
+        Loss::BinaryCrossEntropy => {
+            quote!(let y = ::mlp::__private::nalgebra::SMatrix::<T, 1, 1>::new(*target);)
+        }
         Loss::Mse => quote!(let y = *target;),
     };
+
+    let soft_methods = soft.map(|s| {
+        // The soft derivation builds the same forward graph in the same order, so its forward
+        // nodes have the same ids and the same tape serves both.
+        let same_forward = s.model.output == m.output
+            && tape_nodes
+                .iter()
+                .all(|&n| s.model.graph.name(n) == g.name(n) && s.model.graph.shape(n) == g.shape(n));
+        if !same_forward {
+            return quote!(::core::compile_error!("internal error in #[mlp::network]: soft targets see another forward graph"););
+        }
+        let names = let_names(s);
+        let grads: Vec<Id> = s.model.params.iter().map(|p| s.grad[&p.leaf]).collect();
+        let sg = &s.model.graph;
+        let mut base: HashMap<Id, TokenStream> = HashMap::new();
+        for (p, id) in s.model.params.iter().zip(&param_idents) {
+            base.insert(p.leaf, quote!(self.#id));
+        }
+        let mut tape_places = base.clone();
+        for (&n, f) in tape_nodes.iter().zip(&tape_fields) {
+            tape_places.insert(n, quote!(tape.#f));
+        }
+        let target = s.model.target;
+        let mut with_xy = base;
+        with_xy.insert(s.model.input, quote!(#x));
+        with_xy.insert(target, quote!(y));
+        tape_places.insert(target, quote!(y));
+        let backward = emit(sg, &names, tape_places, &grads);
+        let loss = emit(sg, &names, with_xy.clone(), &[s.loss]);
+        let mut roots = vec![s.loss];
+        roots.extend(&grads);
+        let both = emit(sg, &names, with_xy, &roots);
+        let (bwd_stmts, bwd_fields) = (&backward.stmts, field_inits(&param_idents, &backward.roots));
+        let (loss_stmts, loss_out) = (&loss.stmts, &loss.roots[0]);
+        let (both_stmts, both_loss) = (&both.stmts, &both.roots[0]);
+        let both_fields = field_inits(&param_idents, &both.roots[1..]);
+        quote! {
+            impl<#bound> #name<T> {
+                /// The loss for a probability-vector target `y` (soft labels; one-hot `y` gives
+                /// the class-index loss): `J = −Σᵢ yᵢ·log ŷᵢ`, computed stably. `y` must sum to 1,
+                /// which the derivation's `ŷ − y` relies on.
+                pub fn soft_loss(&self, #x: &#input_ty, target: &#output_ty) -> T {
+                    let #x = *#x;
+                    let y = *target;
+                    #loss_stmts
+                    #loss_out
+                }
+
+                /// The loss and all parameter gradients for a probability-vector target (see
+                /// [`Self::soft_loss`]).
+                pub fn soft_loss_and_gradients(&self, #x: &#input_ty, target: &#output_ty) -> (T, #grads_name<T>) {
+                    let #x = *#x;
+                    let y = *target;
+                    #both_stmts
+                    (#both_loss, #grads_name { #(#both_fields),* })
+                }
+
+                /// The backward pass for a probability-vector target (see [`Self::soft_loss`]).
+                pub fn soft_backward(&self, tape: &#tape_name<T>, target: &#output_ty) -> #grads_name<T> {
+                    let y = *target;
+                    #bwd_stmts
+                    #grads_name { #(#bwd_fields),* }
+                }
+            }
+        }
+    });
 
     let derivation_doc = format!("\n# Derivation\n\n```text\n{derivation}```\n");
     let tape_doc = format!(
@@ -209,6 +287,8 @@ pub fn items(d: &Derived, item: &Item, derivation: &str) -> TokenStream {
                 #zeros
             }
         }
+
+                #soft_methods
 
         impl<#bound> ::core::default::Default for #name<T> {
             fn default() -> Self {

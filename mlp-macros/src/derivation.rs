@@ -1,5 +1,6 @@
 //! Stage 6a: the derivation text users read, rendered from the same IR the code comes from.
 
+use crate::check::Jacobians;
 use crate::derive::Derived;
 use crate::ir::{Graph, Id, Op, Render};
 use crate::rules::{self, Local};
@@ -178,11 +179,15 @@ fn backward(d: &Derived, out: &mut String) {
             above = v;
         }
     }
-    section(
-        out,
-        "Backward pass (the chain rule from the loss back, then simplified)",
-        &rows,
-    );
+    let title = match d.jacobians {
+        Jacobians::Simplified => {
+            "Backward pass (the chain rule from the loss back, then simplified)"
+        }
+        Jacobians::Full => {
+            "Backward pass (the chain rule from the loss back, unsimplified: jacobians = full)"
+        }
+    };
+    section(out, title, &rows);
 }
 
 fn rewrites(d: &Derived, out: &mut String) {

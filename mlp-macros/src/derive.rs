@@ -2,6 +2,7 @@
 //! What comes out is everything codegen and the derivation text need, in one IR.
 
 use crate::chain;
+use crate::check::Jacobians;
 use crate::ir::{Id, Name};
 use crate::model::Model;
 use crate::simplify::{self, Rewrite};
@@ -9,6 +10,7 @@ use std::collections::HashMap;
 
 pub struct Derived {
     pub model: Model,
+    pub jacobians: Jacobians,
     /// ∂J/∂v simplified.
     pub grad: HashMap<Id, Id>,
     /// The loss as computed (after `stable_ce`).
@@ -40,17 +42,23 @@ impl Derived {
     }
 }
 
-pub fn derive(mut model: Model) -> Derived {
+/// The chain rule, then the rewrite rules (`Full`: only the loss-value rules).
+pub fn derive(mut model: Model, jacobians: Jacobians) -> Derived {
     let g = &mut model.graph;
     let chain = chain::backward(g, model.loss);
     let mut roots: Vec<Id> = chain.values().copied().collect();
     roots.push(model.loss);
     roots.push(model.output);
-    let (map, rewrites) = simplify::simplify(g, &roots);
+    let rules = match jacobians {
+        Jacobians::Simplified => simplify::RULES,
+        Jacobians::Full => simplify::LOSS_RULES,
+    };
+    let (map, rewrites) = simplify::simplify_with(g, &roots, rules);
     let grad: HashMap<Id, Id> = chain.iter().map(|(&v, raw)| (v, map[raw])).collect();
     let loss = map[&model.loss];
     let mut derived = Derived {
         model,
+        jacobians,
         grad,
         loss,
         rewrites,

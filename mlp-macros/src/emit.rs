@@ -5,7 +5,7 @@
 //! (one pass, no temporaries), products and sums into nalgebra's operators, `Wᵀ·g` into
 //! `tr_mul` (no transposed copy). Nothing here allocates: every value is a stack matrix.
 
-use crate::ir::{Func, Graph, Id, Op, Ratio};
+use crate::ir::{Func, Graph, Id, Num, Op, Ratio};
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{format_ident, quote};
 use std::collections::{HashMap, HashSet};
@@ -87,7 +87,12 @@ impl Emitter<'_> {
     /// `SMatrix<T, 1, 1>`, not a `T`: the shape alone cannot tell them apart.
     fn is_t(&self, n: Id) -> bool {
         match *self.g.op(n) {
-            Op::Dot(..) | Op::LogSumExp(_) | Op::CrossEntropy(..) | Op::Mse(..) => true,
+            Op::Dot(..)
+            | Op::LogSumExp(_)
+            | Op::CrossEntropy(..)
+            | Op::Mse(..)
+            | Op::Bce(..)
+            | Op::BceLogits(..) => true,
             Op::Add(a, b) | Op::Sub(a, b) => self.is_t(a) && self.is_t(b),
             Op::Neg(a) | Op::Scale(_, a) => self.is_t(a),
             _ => false,
@@ -311,6 +316,29 @@ impl Emitter<'_> {
                 let k = lit(k);
                 quote!(::mlp::__private::nalgebra::SMatrix::<T, #k, #k>::identity())
             }
+            Op::Bce(p, y) => {
+                let (p, y) = (self.borrow(p), self.borrow(y));
+                quote!(::mlp::__private::binary_cross_entropy(#p, #y))
+            }
+            Op::BceLogits(t, y) => {
+                let (t, y) = (self.borrow(t), self.borrow(y));
+                quote!(::mlp::__private::bce_with_logits(#t, #y))
+            }
+            Op::Maxout(_, t) => {
+                let (units, pieces) = (lit(g.shape(n).rows), lit(g.shape(t).rows));
+                let t = self.borrow(t);
+                quote!(::mlp::__private::maxout::<T, #units, #pieces>(#t))
+            }
+            Op::MaxoutSelect(_, t) => {
+                let (units, pieces) = (lit(g.shape(n).rows), lit(g.shape(t).rows));
+                let t = self.borrow(t);
+                quote!(::mlp::__private::maxout_selection::<T, #units, #pieces>(#t))
+            }
+            Op::MaxoutRoute(_, t, up) => {
+                let (units, pieces) = (lit(g.shape(up).rows), lit(g.shape(t).rows));
+                let (t, up) = (self.borrow(t), self.borrow(up));
+                quote!(::mlp::__private::maxout_route::<T, #units, #pieces>(#t, #up))
+            }
             Op::Leaf(_) => internal_error("a leaf without a value"),
             _ => self.closure(n),
         }
@@ -381,10 +409,11 @@ impl Emitter<'_> {
         }
     }
 
-    /// A folded `1[z > 0]` factor: its `z`.
-    fn folded_step(&self, s: Id) -> Option<Id> {
+    /// A folded `1[z > 0]` or `1[z > 0] + a·1[z ≤ 0]` factor: its `z`, and `a` for the second.
+    fn folded_step(&self, s: Id) -> Option<(Id, Option<Num>)> {
         match *self.g.op(s) {
-            Op::Map(Func::Step, z) if self.inline.contains(&s) => Some(z),
+            Op::Map(Func::Step, z) if self.inline.contains(&s) => Some((z, None)),
+            Op::Map(Func::LeakyStep(a), z) if self.inline.contains(&s) => Some((z, Some(a))),
             _ => None,
         }
     }
@@ -414,12 +443,18 @@ impl Emitter<'_> {
         };
         let g = self.g;
         let t = match *g.op(n) {
-            // g ⊙ 1[z > 0]: pass g where z > 0, else 0 (no multiplication).
+            // g ⊙ 1[z > 0]: pass g where z > 0, else 0 (no multiplication); LeakyReLU: else a·g.
             Op::Hadamard(a, s) if self.folded_step(s).is_some() => {
-                let z = self.folded_step(s).unwrap_or(s);
+                let (z, slope) = self.folded_step(s).unwrap_or((s, None));
                 let (a, z) = (sub(self, a), sub(self, z));
                 self.zero = true;
-                quote!(if #z > zero { #a } else { zero })
+                match slope {
+                    None => quote!(if #z > zero { #a } else { zero }),
+                    Some(slope) => {
+                        let slope = number(slope);
+                        quote!(if #z > zero { #a } else { #a * #slope })
+                    }
+                }
             }
             Op::Hadamard(a, b) => {
                 let (a, b) = (sub(self, a), sub(self, b));
@@ -450,29 +485,65 @@ impl Emitter<'_> {
                 return (quote!(one), true);
             }
             Op::Map(f, a) => {
+                // A compound operand used twice is bound once: `{ let v = ..; .. }`.
                 let simple = access.contains_key(&a);
-                let a = sub(self, a);
-                match f {
-                    Func::Relu if simple => {
-                        self.zero = true;
-                        quote!(if #a > zero { #a } else { zero })
+                let operand = sub(self, a);
+                let a = if simple { operand.clone() } else { quote!(v) };
+                let bind = |body: TokenStream| -> TokenStream {
+                    if simple {
+                        body
+                    } else {
+                        quote!({ let v = #operand; #body })
                     }
+                };
+                match f {
                     Func::Relu => {
                         self.zero = true;
-                        return (quote!(#a.max(zero)), true);
+                        return (bind(quote!(if #a > zero { #a } else { zero })), !simple);
+                    }
+                    Func::LeakyRelu(slope) => {
+                        self.zero = true;
+                        let slope = number(slope);
+                        return (
+                            bind(quote!(if #a > zero { #a } else { #a * #slope })),
+                            !simple,
+                        );
+                    }
+                    Func::LeakyStep(slope) => {
+                        self.zero = true;
+                        self.one = true;
+                        let slope = number(slope);
+                        return (bind(quote!(if #a > zero { one } else { #slope })), !simple);
+                    }
+                    Func::Elu(alpha) => {
+                        self.zero = true;
+                        self.one = true;
+                        let alpha = number(alpha);
+                        return (
+                            bind(quote!(if #a >= zero { #a } else { (#a.exp() - one) * #alpha })),
+                            !simple,
+                        );
+                    }
+                    Func::EluPrime(alpha) => {
+                        self.zero = true;
+                        self.one = true;
+                        let alpha = number(alpha);
+                        return (
+                            bind(quote!(if #a >= zero { one } else { #a.exp() * #alpha })),
+                            !simple,
+                        );
                     }
                     Func::Step => {
                         self.zero = true;
                         self.one = true;
-                        quote!(if #a > zero { one } else { zero })
+                        return (bind(quote!(if #a > zero { one } else { zero })), !simple);
                     }
                     Func::Sigmoid => {
                         self.one = true;
-                        quote!(one / (one + (-#a).exp()))
+                        return (bind(quote!(one / (one + (-#a).exp()))), !simple);
                     }
-                    Func::Tanh => return (quote!(#a.tanh()), true),
-                    Func::Square if simple => quote!(#a * #a),
-                    Func::Square => return (quote!(#a.powi(2)), true),
+                    Func::Tanh => return (bind(quote!(#a.tanh())), true),
+                    Func::Square => return (bind(quote!(#a * #a)), !simple),
                 }
             }
             // Not elementwise and not a leaf of this closure: it must already have a value.
@@ -496,6 +567,12 @@ impl Emitter<'_> {
 fn internal_error(what: &str) -> TokenStream {
     let message = format!("internal error in #[mlp::network]: {what}; please report it");
     quote!(::core::compile_error!(#message))
+}
+
+/// A constant as a `T`.
+fn number(n: Num) -> TokenStream {
+    let value = n.value();
+    quote!(::mlp::__private::nalgebra::convert::<f64, T>(#value))
 }
 
 /// A rational constant as a `T`.

@@ -52,14 +52,19 @@ pub fn derive_items(
             return Err(all);
         }
     };
-    let model = model::build(&network);
+    let model = model::build(&network, false);
     check_input_name(&network.input, &model)?;
-    let mut derived = derive::derive(model);
+    let mut derived = derive::derive(model, network.jacobians);
+    let soft = (network.loss == check::Loss::CrossEntropy)
+        .then(|| derive::derive(model::build(&network, true), network.jacobians));
     let text = derivation::render(&mut derived, &format!("{}: {}", item.ident, network.source));
     if let Some(message) = derived.model.graph.error.clone() {
         return Err(syn::Error::new(network.input.span(), message));
     }
-    Ok(codegen::items(&derived, item, &text))
+    if let Some(message) = soft.as_ref().and_then(|s| s.model.graph.error.clone()) {
+        return Err(syn::Error::new(network.input.span(), message));
+    }
+    Ok(codegen::items(&derived, soft.as_ref(), item, &text))
 }
 
 /// The item is a unit struct with no generics: the macro writes the fields and the scalar `T`.

@@ -5,22 +5,32 @@
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Word {
     Linear,
+    Maxout,
     Relu,
+    LeakyRelu,
+    Elu,
     Sigmoid,
     Tanh,
     Softmax,
+    Identity,
     CrossEntropy,
+    BinaryCrossEntropy,
     Mse,
 }
 
 /// The spelling users write, and what it means.
 pub const WORDS: &[(&str, Word)] = &[
     ("Linear", Word::Linear),
+    ("Maxout", Word::Maxout),
     ("ReLU", Word::Relu),
+    ("LeakyReLU", Word::LeakyRelu),
+    ("ELU", Word::Elu),
     ("Sigmoid", Word::Sigmoid),
     ("Tanh", Word::Tanh),
     ("Softmax", Word::Softmax),
+    ("Identity", Word::Identity),
     ("CE", Word::CrossEntropy),
+    ("BCE", Word::BinaryCrossEntropy),
     ("MSE", Word::Mse),
 ];
 
@@ -34,12 +44,21 @@ const ALIASES: &[(&str, &str)] = &[
     ("crossentropyloss", "CE"),
     ("nll", "CE"),
     ("l2", "MSE"),
+    ("bceloss", "BCE"),
+    ("binarycrossentropy", "BCE"),
+    ("leaky", "LeakyReLU"),
+    ("leakyrelu", "LeakyReLU"),
+    ("linearactivation", "Identity"),
+    ("none", "Identity"),
     ("mseloss", "MSE"),
 ];
 
 impl Word {
     pub fn is_loss(self) -> bool {
-        matches!(self, Word::CrossEntropy | Word::Mse)
+        matches!(
+            self,
+            Word::CrossEntropy | Word::BinaryCrossEntropy | Word::Mse
+        )
     }
 }
 

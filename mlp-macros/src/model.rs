@@ -6,7 +6,7 @@
 //! give `zₖ = Wₖ·hₖ₋₁ + bₖ`, `hₖ = f(zₖ)` (section 3). The last layer's output is always `ŷ`,
 //! the loss `J`, the target `y`. A second activation in a row gets a prime: `h′`.
 
-use crate::check::{Layer, LayerKind, Loss, Network};
+use crate::check::{Activation, Layer, LayerKind, Loss, Network};
 use crate::ir::{Graph, Id, LeafKind, Name, Shape};
 use crate::rules;
 
@@ -57,7 +57,9 @@ pub const RESERVED: &[&str] = &[
     "y_hat",
 ];
 
-pub fn build(net: &Network) -> Model {
+/// The forward graph. `soft_targets`: a `CE` target is a probability vector rather than a
+/// class index.
+pub fn build(net: &Network, soft_targets: bool) -> Model {
     let mut g = Graph::new();
     let input_name = net.input.to_string();
     let input = g.leaf(
@@ -66,7 +68,7 @@ pub fn build(net: &Network) -> Model {
         Shape::vector(net.input_size),
     );
     let output_size = net.output_size();
-    let class_index = net.loss == Loss::CrossEntropy;
+    let class_index = net.loss == Loss::CrossEntropy && !soft_targets;
     let target = g.leaf(
         Name::new("y", "y"),
         LeafKind::Target { class_index },
@@ -86,28 +88,51 @@ pub fn build(net: &Network) -> Model {
             LayerKind::Linear { inputs, outputs } => {
                 linear_index += 1;
                 primes = 0;
-                let weight = Param {
-                    leaf: 0,
-                    name: naming.weight(linear_index),
-                    key: format!("{position}.weight"),
-                    shape: Shape::matrix(outputs, inputs),
-                };
-                let bias = Param {
-                    leaf: 0,
-                    name: naming.bias(linear_index),
-                    key: format!("{position}.bias"),
-                    shape: Shape::vector(outputs),
-                };
-                let mut owned = Vec::new();
-                let mut leaves = Vec::new();
-                for mut p in [weight, bias] {
-                    p.leaf = g.leaf(p.name.clone(), LeafKind::Param, p.shape);
-                    leaves.push(p.leaf);
-                    owned.push(params.len());
-                    params.push(p);
-                }
-                let value = rules::linear(&mut g, leaves[0], leaves[1], current);
+                let (weight, bias) = layer_params(
+                    &mut g,
+                    &mut params,
+                    &naming,
+                    linear_index,
+                    position,
+                    Shape::matrix(outputs, inputs),
+                );
+                let value = rules::linear(&mut g, weight, bias, current);
+                let owned = vec![params.len() - 2, params.len() - 1];
                 (value, owned, naming.linear_output(linear_index))
+            }
+            LayerKind::Maxout {
+                inputs,
+                outputs,
+                pieces,
+            } => {
+                linear_index += 1;
+                primes = 0;
+                let (weight, bias) = layer_params(
+                    &mut g,
+                    &mut params,
+                    &naming,
+                    linear_index,
+                    position,
+                    Shape::matrix(pieces * outputs, inputs),
+                );
+                let (t, value) = rules::maxout(&mut g, weight, bias, current, pieces);
+                g.set_name(t, naming.linear_output(linear_index));
+                steps.push(Step {
+                    value: t,
+                    params: vec![params.len() - 2, params.len() - 1],
+                    input: current,
+                });
+                current = t;
+                let name = naming.activation_output(linear_index, primes);
+                primes += 1;
+                (value, Vec::new(), name)
+            }
+            // Identity adds nothing: the value passes through (named ŷ if it is the last).
+            LayerKind::Activation(Activation::Identity) => {
+                if i == last {
+                    g.rename(current, Name::new("ŷ", "y_hat"));
+                }
+                continue;
             }
             LayerKind::Activation(a) => {
                 let value = rules::activation(&mut g, a, current);
@@ -121,6 +146,7 @@ pub fn build(net: &Network) -> Model {
         } else {
             name
         };
+        // A Maxout's affine part may already carry a name: the maximum is a new value.
         g.set_name(value, name);
         steps.push(Step {
             value,
@@ -143,7 +169,33 @@ pub fn build(net: &Network) -> Model {
     }
 }
 
-/// The lecture's naming scheme for a network with `linears` Linear layers.
+/// The weight (`shape`) and bias of the `k`-th affine layer, at chain `position`.
+fn layer_params(
+    g: &mut Graph,
+    params: &mut Vec<Param>,
+    naming: &Naming,
+    k: usize,
+    position: usize,
+    shape: Shape,
+) -> (Id, Id) {
+    let mut leaves = [0; 2];
+    let parts = [
+        (naming.weight(k), "weight", shape),
+        (naming.bias(k), "bias", Shape::vector(shape.rows)),
+    ];
+    for (leaf, (name, kind, shape)) in leaves.iter_mut().zip(parts) {
+        *leaf = g.leaf(name.clone(), LeafKind::Param, shape);
+        params.push(Param {
+            leaf: *leaf,
+            name,
+            key: format!("{position}.{kind}"),
+            shape,
+        });
+    }
+    (leaves[0], leaves[1])
+}
+
+/// The lecture's naming scheme for a network with `linears` affine (Linear, Maxout) layers.
 struct Naming {
     linears: usize,
 }
@@ -153,7 +205,7 @@ impl Naming {
         let linears = net
             .layers
             .iter()
-            .filter(|l| matches!(l.kind, LayerKind::Linear { .. }))
+            .filter(|l| matches!(l.kind, LayerKind::Linear { .. } | LayerKind::Maxout { .. }))
             .count();
         Naming { linears }
     }

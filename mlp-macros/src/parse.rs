@@ -29,7 +29,7 @@ fn parse_chain(input: ParseStream) -> syn::Result<Chain> {
     let input_name: Ident = name;
     let mut elements = Vec::new();
     loop {
-        if input.is_empty() {
+        if input.is_empty() || input.peek(Token![,]) {
             break;
         }
         let arrow: Token![->] = match input.parse() {
@@ -73,9 +73,36 @@ fn parse_chain(input: ParseStream) -> syn::Result<Chain> {
             ),
         ));
     }
+    let mut options = Vec::new();
+    while input.peek(Token![,]) {
+        let _: Token![,] = input.parse()?;
+        if input.is_empty() {
+            break;
+        }
+        let key: Ident = input.parse().map_err(|e| {
+            syn::Error::new(
+                e.span(),
+                "expected an option after the chain, like `jacobians = full`",
+            )
+        })?;
+        let _: Token![=] = input.parse().map_err(|e| {
+            syn::Error::new(
+                e.span(),
+                format!("expected `=` after `{key}`, like `{key} = full`"),
+            )
+        })?;
+        let value: Ident = input.parse().map_err(|e| {
+            syn::Error::new(
+                e.span(),
+                format!("expected a value for `{key}`, like `{key} = full`"),
+            )
+        })?;
+        options.push((key, value));
+    }
     Ok(Chain {
         input: input_name,
         elements,
+        options,
     })
 }
 
@@ -112,17 +139,27 @@ fn parse_args(stream: TokenStream, span: proc_macro2::Span) -> syn::Result<Args>
     Ok(Args { span, items })
 }
 
-/// One argument; `int` is set only for a lone whole-number literal (no suffix but `usize`).
+/// One argument; `int` is set only for a lone whole-number literal (no suffix but `usize`),
+/// `number` for a lone finite number literal.
 fn arg(tokens: TokenStream) -> Arg {
     let mut iter = tokens.clone().into_iter();
-    let int = match (iter.next(), iter.next()) {
+    let (int, number) = match (iter.next(), iter.next()) {
         (Some(TokenTree::Literal(lit)), None) => match syn::Lit::new(lit) {
-            syn::Lit::Int(int) if int.suffix().is_empty() || int.suffix() == "usize" => {
-                int.base10_parse::<usize>().ok()
-            }
-            _ => None,
+            syn::Lit::Int(int) if int.suffix().is_empty() || int.suffix() == "usize" => (
+                int.base10_parse::<usize>().ok(),
+                int.base10_parse::<f64>().ok(),
+            ),
+            syn::Lit::Float(float) if float.suffix().is_empty() => (
+                None,
+                float.base10_parse::<f64>().ok().filter(|v| v.is_finite()),
+            ),
+            _ => (None, None),
         },
-        _ => None,
+        _ => (None, None),
     };
-    Arg { tokens, int }
+    Arg {
+        tokens,
+        int,
+        number,
+    }
 }

@@ -7,16 +7,21 @@
 //! ReLU          h = ReLU(z)          diag(1[z > 0])                     diag(..)ᵀ·g
 //! Sigmoid       h = σ(z)             diag(h ⊙ (1 − h))                  diag(..)ᵀ·g
 //! Tanh          h = tanh(z)          diag(1 − h²)                       diag(..)ᵀ·g
+//! LeakyReLU     h = max(a·z, z)      diag(1[z > 0] + a·1[z ≤ 0])        diag(..)ᵀ·g
+//! ELU           h = ELU(z)           diag(1[z ≥ 0] + α·eᶻ·1[z < 0])     diag(..)ᵀ·g
+//! Maxout        h = maxoutₖ(t)       S = onehot(argmaxₖ t)  (n × k·n)   Sᵀ·g
+//!               (t = W·x + b, k·n pieces; ties go to the lowest piece)
 //! Softmax       ŷ = softmax(θ)       diag(ŷ) − ŷ·ŷᵀ                     (..)ᵀ·g
 //! CE            J = CE(y, ŷ)         ∂J/∂ŷ = (−y ⊘ ŷ)ᵀ                  (..)ᵀ·g
 //! MSE           J = MSE(ŷ, y)        ∂J/∂ŷ = (2/n·(ŷ − y))ᵀ             (..)ᵀ·g
+//! BCE           J = BCE(y, ŷ)        ∂J/∂ŷ = ((ŷ − y) ⊘ (ŷ ⊙ (1 − ŷ)))ᵀ (..)ᵀ·g
 //! ```
 //!
 //! The chain stage multiplies these, unsimplified, exactly as the lecture writes the chain rule;
 //! the named rewrites of [`crate::simplify`] then turn the products into elementwise code.
 
 use crate::check::{Activation, Loss};
-use crate::ir::{Func, Graph, Id, Op, Ratio};
+use crate::ir::{Func, Graph, Id, Num, Op, Ratio};
 
 /// A local Jacobian ∂out/∂child.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -36,10 +41,20 @@ pub fn linear(g: &mut Graph, weight: Id, bias: Id, input: Id) -> Id {
     g.add(Op::Add(product, bias))
 }
 
-/// An activation applied to `input`.
+/// `Maxout(in, out, k)`: the affine pieces `t = W·x + b`, then each unit's maximum.
+/// Returns `(t, maxout(t))`.
+pub fn maxout(g: &mut Graph, weight: Id, bias: Id, input: Id, pieces: usize) -> (Id, Id) {
+    let t = linear(g, weight, bias, input);
+    (t, g.add(Op::Maxout(pieces, t)))
+}
+
+/// An activation applied to `input` (`Identity` is the input itself).
 pub fn activation(g: &mut Graph, activation: Activation, input: Id) -> Id {
     match activation {
         Activation::Relu => g.add(Op::Map(Func::Relu, input)),
+        Activation::LeakyRelu(a) => g.add(Op::Map(Func::LeakyRelu(Num::new(a)), input)),
+        Activation::Elu(a) => g.add(Op::Map(Func::Elu(Num::new(a)), input)),
+        Activation::Identity => input,
         Activation::Sigmoid => g.add(Op::Map(Func::Sigmoid, input)),
         Activation::Tanh => g.add(Op::Map(Func::Tanh, input)),
         Activation::Softmax => g.add(Op::Softmax(input)),
@@ -51,6 +66,7 @@ pub fn loss(g: &mut Graph, loss: Loss, output: Id, target: Id) -> Id {
     match loss {
         Loss::CrossEntropy => g.add(Op::CrossEntropy(output, target)),
         Loss::Mse => g.add(Op::Mse(output, target)),
+        Loss::BinaryCrossEntropy => g.add(Op::Bce(output, target)),
     }
 }
 
@@ -83,6 +99,8 @@ pub fn local_jacobian(g: &mut Graph, node: Id, child: usize) -> Option<Local> {
         (Op::Map(f, z), _) => {
             let derivative = match f {
                 Func::Relu => g.add(Op::Map(Func::Step, z)),
+                Func::LeakyRelu(a) => g.add(Op::Map(Func::LeakyStep(a), z)),
+                Func::Elu(a) => g.add(Op::Map(Func::EluPrime(a), z)),
                 // σ′ = σ ⊙ (1 − σ), written with the output h = σ(z) the forward pass kept.
                 Func::Sigmoid => {
                     let ones = g.add(Op::Ones(n));
@@ -96,7 +114,7 @@ pub fn local_jacobian(g: &mut Graph, node: Id, child: usize) -> Option<Local> {
                     g.add(Op::Sub(ones, square))
                 }
                 Func::Square => g.add(Op::Scale(Ratio::new(2, 1), z)),
-                Func::Step => return None,
+                Func::Step | Func::LeakyStep(_) | Func::EluPrime(_) => return None,
             };
             g.add(Op::Diag(derivative))
         }
@@ -124,6 +142,21 @@ pub fn local_jacobian(g: &mut Graph, node: Id, child: usize) -> Option<Local> {
             let negated = g.add(Op::Neg(quotient));
             g.add(Op::Transpose(negated))
         }
+        // ∂BCE(y, ŷ)/∂ŷ = (ŷ − y) ⊘ (ŷ ⊙ (1 − ŷ)), a row.
+        (Op::Bce(p, y), 0) => {
+            let ones = g.add(Op::Ones(g.shape(p).rows));
+            let one_minus = g.add(Op::Sub(ones, p));
+            let variance = g.add(Op::Hadamard(p, one_minus));
+            let difference = g.add(Op::Sub(p, y));
+            let quotient = g.add(Op::Div(difference, variance));
+            g.add(Op::Transpose(quotient))
+        }
+        (Op::BceLogits(t, y), 0) => {
+            let p = g.add(Op::Map(Func::Sigmoid, t));
+            let difference = g.add(Op::Sub(p, y));
+            g.add(Op::Transpose(difference))
+        }
+        (Op::Maxout(k, t), _) => g.add(Op::MaxoutSelect(k, t)),
         // ∂MSE(ŷ, y)/∂ŷ = 2/n·(ŷ − y), a row.
         (Op::Mse(a, y), 0) => {
             let k = g.shape(a).rows as i64;

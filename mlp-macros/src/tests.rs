@@ -102,7 +102,7 @@ fn unknown_layer_suggests() {
     assert_eq!(e[0].1, "Conv");
     assert!(
         e[0].0
-            .starts_with("unknown layer `Conv`: expected one of `Linear`, `ReLU`"),
+            .starts_with("unknown layer `Conv`: expected one of `Linear`, `Maxout`, `ReLU`"),
         "{e:?}"
     );
 }
@@ -254,7 +254,9 @@ fn item_must_be_a_plain_unit_struct() {
 
 #[test]
 fn input_names_that_would_clash() {
-    for name in ["z", "h", "theta", "u", "b1", "y", "y_hat", "self", "d_x", "t3", "fn"] {
+    for name in [
+        "z", "h", "theta", "u", "b1", "y", "y_hat", "self", "d_x", "t3", "fn",
+    ] {
         let attr = format!("{name} -> Linear(2, 16) -> ReLU -> Linear(16, 3) -> Softmax -> CE");
         let Ok(attr_tokens) = TokenStream::from_str(&attr) else {
             continue;

@@ -55,3 +55,91 @@ pub fn sgd_update<T: RealField + Copy, const R: usize, const C: usize>(
 ) {
     param.zip_apply(grad, |p, g| *p -= learning_rate * g);
 }
+
+/// Binary cross-entropy from logits, `Σᵢ max(θᵢ, 0) − yᵢ·θᵢ + log(1 + e^{−|θᵢ|})`: the same
+/// value as `BCE(y, σ(θ))` without `log(0)` or overflow, for any θ.
+///
+/// # Example
+///
+/// ```
+/// use mlp::nalgebra::SVector;
+/// let j = mlp::kernels::bce_with_logits(&SVector::<f32, 1>::new(-1e4), &SVector::<f32, 1>::new(1.0));
+/// assert_eq!(j, 1e4);
+/// ```
+pub fn bce_with_logits<T: RealField + Copy, const N: usize>(
+    theta: &SVector<T, N>,
+    y: &SVector<T, N>,
+) -> T {
+    let zero = T::zero();
+    theta.zip_fold(y, zero, |acc, t, y| {
+        acc + t.max(zero) - y * t + (-t.abs()).exp().ln_1p()
+    })
+}
+
+/// Binary cross-entropy of probabilities, `−Σᵢ yᵢ·log pᵢ + (1 − yᵢ)·log(1 − pᵢ)`. Generated code
+/// uses [`bce_with_logits`] after a `Sigmoid`; this is the plain definition.
+pub fn binary_cross_entropy<T: RealField + Copy, const N: usize>(
+    p: &SVector<T, N>,
+    y: &SVector<T, N>,
+) -> T {
+    let one = T::one();
+    -p.zip_fold(y, T::zero(), |acc, p, y| {
+        acc + y * p.ln() + (one - y) * (one - p).ln()
+    })
+}
+
+/// The winning piece of unit `i` among `P / N` pieces `t[j·N + i]`; ties go to the lowest `j`.
+fn maxout_winner<T: RealField + Copy, const N: usize, const P: usize>(
+    t: &SVector<T, P>,
+    i: usize,
+) -> usize {
+    (1..P / N).fold(0, |best, j| {
+        if t[j * N + i] > t[best * N + i] {
+            j
+        } else {
+            best
+        }
+    })
+}
+
+/// Maxout: `N` units, each the largest of its `P / N` pieces; piece `j` of unit `i` is
+/// `t[j·N + i]`.
+///
+/// # Example
+///
+/// ```
+/// use mlp::nalgebra::SVector;
+/// // 2 units, 2 pieces: unit 0 sees (1, 5), unit 1 sees (4, -2).
+/// let h = mlp::kernels::maxout::<f64, 2, 4>(&SVector::from([1.0, 4.0, 5.0, -2.0]));
+/// assert_eq!(h, SVector::<f64, 2>::new(5.0, 4.0));
+/// ```
+pub fn maxout<T: RealField + Copy, const N: usize, const P: usize>(
+    t: &SVector<T, P>,
+) -> SVector<T, N> {
+    SVector::from_fn(|i, _| t[maxout_winner::<T, N, P>(t, i) * N + i])
+}
+
+/// Maxout's vector–Jacobian product: `g[i]` goes to unit `i`'s winning piece, every other
+/// piece gets 0 (the gradient flows only to the winner).
+pub fn maxout_route<T: RealField + Copy, const N: usize, const P: usize>(
+    t: &SVector<T, P>,
+    g: &SVector<T, N>,
+) -> SVector<T, P> {
+    let mut routed = SVector::zeros();
+    for i in 0..N {
+        routed[maxout_winner::<T, N, P>(t, i) * N + i] = g[i];
+    }
+    routed
+}
+
+/// Maxout's Jacobian as an explicit `N × P` matrix (for `jacobians = full`): row `i` has a 1 at
+/// unit `i`'s winning piece.
+pub fn maxout_selection<T: RealField + Copy, const N: usize, const P: usize>(
+    t: &SVector<T, P>,
+) -> SMatrix<T, N, P> {
+    let mut s = SMatrix::zeros();
+    for i in 0..N {
+        s[(i, maxout_winner::<T, N, P>(t, i) * N + i)] = T::one();
+    }
+    s
+}

@@ -10,6 +10,7 @@
 #[cfg(feature = "std")]
 extern crate std;
 
+pub mod gradcheck;
 pub mod kernels;
 mod network;
 pub mod rng;
@@ -18,3 +19,6 @@ pub mod rng;
 pub mod datasets;
 
 pub use network::{Network, Parameters};
+
+#[cfg(feature = "std")]
+pub use gradcheck::{gradcheck, GradCheck};

@@ -54,6 +54,18 @@ impl Mat {
     }
 }
 
+/// The winning piece of unit `i` (the lowest index among ties).
+fn winner(t: &Mat, k: usize, i: usize) -> usize {
+    let n = t.rows / k;
+    (1..k).fold(0, |best, j| {
+        if t.data[j * n + i] > t.data[best * n + i] {
+            j
+        } else {
+            best
+        }
+    })
+}
+
 /// Evaluates `id` with the leaves bound in `env` (by leaf node id).
 pub fn eval(g: &Graph, id: Id, env: &HashMap<Id, Mat>) -> Mat {
     let mut memo: HashMap<Id, Mat> = HashMap::new();
@@ -115,6 +127,34 @@ fn step(g: &Graph, n: Id, env: &HashMap<Id, Mat>, m: &HashMap<Id, Mat>) -> Mat {
         Op::Map(f, a) => v(a).map(|a| match f {
             Func::Relu => a.max(0.0),
             Func::Step => f64::from(u8::from(a > 0.0)),
+            Func::LeakyRelu(s) => {
+                if a > 0.0 {
+                    a
+                } else {
+                    s.value() * a
+                }
+            }
+            Func::LeakyStep(s) => {
+                if a > 0.0 {
+                    1.0
+                } else {
+                    s.value()
+                }
+            }
+            Func::Elu(s) => {
+                if a >= 0.0 {
+                    a
+                } else {
+                    s.value() * (a.exp() - 1.0)
+                }
+            }
+            Func::EluPrime(s) => {
+                if a >= 0.0 {
+                    1.0
+                } else {
+                    s.value() * a.exp()
+                }
+            }
             Func::Sigmoid => 1.0 / (1.0 + (-a).exp()),
             Func::Tanh => a.tanh(),
             Func::Square => a * a,
@@ -143,6 +183,46 @@ fn step(g: &Graph, n: Id, env: &HashMap<Id, Mat>, m: &HashMap<Id, Mat>) -> Mat {
                 .iter()
                 .sum::<f64>(),
         ),
+        Op::Bce(p, y) => Mat::scalar(
+            -v(y)
+                .zip(v(p), |y, p| y * p.ln() + (1.0 - y) * (1.0 - p).ln())
+                .data
+                .iter()
+                .sum::<f64>(),
+        ),
+        Op::BceLogits(t, y) => Mat::scalar(
+            v(t).zip(v(y), |t, y| t.max(0.0) - y * t + (-t.abs()).exp().ln_1p())
+                .data
+                .iter()
+                .sum::<f64>(),
+        ),
+        Op::Maxout(k, t) => {
+            let t = v(t);
+            let n = t.rows / k;
+            Mat::new(
+                n,
+                1,
+                (0..n).map(|i| t.data[winner(t, k, i) * n + i]).collect(),
+            )
+        }
+        Op::MaxoutSelect(k, t) => {
+            let t = v(t);
+            let n = t.rows / k;
+            let mut s = Mat::zeros(n, t.rows);
+            for i in 0..n {
+                s.data[i * t.rows + winner(t, k, i) * n + i] = 1.0;
+            }
+            s
+        }
+        Op::MaxoutRoute(k, t, g) => {
+            let (t, g) = (v(t), v(g));
+            let n = t.rows / k;
+            let mut r = Mat::zeros(t.rows, 1);
+            for i in 0..n {
+                r.data[winner(t, k, i) * n + i] = g.data[i];
+            }
+            r
+        }
         Op::Mse(a, y) => {
             let d = v(a).zip(v(y), |a, y| (a - y) * (a - y));
             Mat::scalar(d.data.iter().sum::<f64>() / d.data.len() as f64)

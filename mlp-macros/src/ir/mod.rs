@@ -46,9 +46,30 @@ pub enum Func {
     Relu,
     /// The indicator `1[z > 0]`, ReLU's derivative.
     Step,
+    /// max(a·z, z).
+    LeakyRelu(Num),
+    /// `1[z > 0] + a·1[z ≤ 0]`, LeakyReLU's derivative.
+    LeakyStep(Num),
+    /// z for z ≥ 0, α(eᶻ − 1) for z < 0.
+    Elu(Num),
+    /// `1[z ≥ 0] + α·eᶻ·1[z < 0]`, ELU's derivative.
+    EluPrime(Num),
     Sigmoid,
     Tanh,
     Square,
+}
+
+/// A finite `f64` constant, compared and hashed by its bits so that nodes stay hash-consed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Num(u64);
+
+impl Num {
+    pub fn new(value: f64) -> Num {
+        Num(value.to_bits())
+    }
+    pub fn value(self) -> f64 {
+        f64::from_bits(self.0)
+    }
 }
 
 /// An exact rational constant, so that constants hash and compare exactly.
@@ -125,6 +146,17 @@ pub enum Op {
     CrossEntropy(Id, Id),
     /// `MSE(ŷ, y) = (1/n)·Σᵢ (ŷᵢ − yᵢ)²`, children `(ŷ, y)`.
     Mse(Id, Id),
+    /// `BCE(y, p) = −Σᵢ (yᵢ·log pᵢ + (1 − yᵢ)·log(1 − pᵢ))`, children `(p, y)`.
+    Bce(Id, Id),
+    /// BCE of `σ(θ)` computed from θ: `Σᵢ max(θᵢ, 0) − yᵢ·θᵢ + log(1 + e^{−|θᵢ|})`, children `(θ, y)`.
+    BceLogits(Id, Id),
+    /// Maxout: unit `i` is the largest of `t[j·n + i]` over the `k` pieces `j` (`n` units).
+    Maxout(usize, Id),
+    /// Maxout's Jacobian: the `n × k·n` matrix with a 1 at each unit's winning piece.
+    MaxoutSelect(usize, Id),
+    /// `MaxoutSelect(k, t)ᵀ·g` without the matrix: `g` routed to each unit's winning piece.
+    /// Children `(t, g)`.
+    MaxoutRoute(usize, Id, Id),
 }
 
 impl Op {
@@ -139,7 +171,9 @@ impl Op {
             | Diag(a)
             | Map(_, a)
             | Softmax(a)
-            | LogSumExp(a) => vec![a],
+            | LogSumExp(a)
+            | Maxout(_, a)
+            | MaxoutSelect(_, a) => vec![a],
             MatMul(a, b)
             | Add(a, b)
             | Sub(a, b)
@@ -148,7 +182,10 @@ impl Op {
             | Dot(a, b)
             | SubScalar(a, b)
             | CrossEntropy(a, b)
-            | Mse(a, b) => vec![a, b],
+            | Mse(a, b)
+            | Bce(a, b)
+            | BceLogits(a, b)
+            | MaxoutRoute(_, a, b) => vec![a, b],
         }
     }
 
@@ -173,6 +210,11 @@ impl Op {
             SubScalar(..) => SubScalar(c[0], c[1]),
             CrossEntropy(..) => CrossEntropy(c[0], c[1]),
             Mse(..) => Mse(c[0], c[1]),
+            Bce(..) => Bce(c[0], c[1]),
+            BceLogits(..) => BceLogits(c[0], c[1]),
+            Maxout(k, _) => Maxout(k, c[0]),
+            MaxoutSelect(k, _) => MaxoutSelect(k, c[0]),
+            MaxoutRoute(k, ..) => MaxoutRoute(k, c[0], c[1]),
         }
     }
 }
@@ -251,6 +293,11 @@ impl Graph {
         self.names.entry(id).or_insert(name);
     }
 
+    /// Names `id`, replacing any name it had.
+    pub fn rename(&mut self, id: Id, name: Name) {
+        self.names.insert(id, name);
+    }
+
     pub fn is_class_target(&self, id: Id) -> bool {
         matches!(
             self.leaf_of(id),
@@ -323,12 +370,30 @@ impl Graph {
                 (Shape::matrix(a.rows, a.rows), a.cols == 1)
             }
             Softmax(a) => (s(self, a), s(self, a).cols == 1),
-            Dot(a, b) | CrossEntropy(a, b) | Mse(a, b) => (
+            Dot(a, b) | CrossEntropy(a, b) | Mse(a, b) | Bce(a, b) | BceLogits(a, b) => (
                 Shape::SCALAR,
                 s(self, a) == s(self, b) && s(self, a).cols == 1,
             ),
             SubScalar(a, b) => (s(self, a), s(self, b).is_scalar()),
             LogSumExp(a) => (Shape::SCALAR, s(self, a).cols == 1),
+            Maxout(k, t) => {
+                let t = s(self, t);
+                (
+                    Shape::vector(t.rows / k.max(1)),
+                    k > 0 && t.cols == 1 && t.rows % k == 0,
+                )
+            }
+            MaxoutSelect(k, t) => {
+                let t = s(self, t);
+                (
+                    Shape::matrix(t.rows / k.max(1), t.rows),
+                    k > 0 && t.cols == 1 && t.rows % k == 0,
+                )
+            }
+            MaxoutRoute(k, t, g) => {
+                let (t, g) = (s(self, t), s(self, g));
+                (t, t.cols == 1 && g.cols == 1 && g.rows * k == t.rows)
+            }
         };
         if !ok && self.error.is_none() {
             let shapes: Vec<String> = op.children().iter().map(|&c| s(self, c).text()).collect();

@@ -1,6 +1,6 @@
 //! IR → text: the lecture's notation for the derivation, s-expressions for unit tests.
 
-use super::{Func, Graph, Id, Op, Ratio};
+use super::{Func, Graph, Id, Num, Op, Ratio};
 use std::collections::HashMap;
 
 /// Renders nodes of one graph. Named values print by name; `extra` names more nodes (the
@@ -115,12 +115,61 @@ impl<'g> Render<'g> {
             Op::Diag(a) => (format!("diag({})", self.math(a)), ATOM),
             Op::Map(Func::Square, a) => (format!("{}²", child(a, ATOM)), POSTFIX),
             Op::Map(Func::Step, a) => (format!("1[{} > 0]", self.math(a)), ATOM),
+            Op::Map(Func::LeakyRelu(s), a) => (
+                format!("max({}·{z}, {z})", number(s), z = self.math(a)),
+                ATOM,
+            ),
+            Op::Map(Func::LeakyStep(s), a) => (
+                format!("(1[{z} > 0] + {}·1[{z} ≤ 0])", number(s), z = self.math(a)),
+                ATOM,
+            ),
+            Op::Map(Func::Elu(s), a) if s.value() == 1.0 => {
+                (format!("ELU({})", self.math(a)), ATOM)
+            }
+            Op::Map(Func::Elu(s), a) => (format!("ELU({}; α = {})", self.math(a), number(s)), ATOM),
+            Op::Map(Func::EluPrime(s), a) => {
+                let alpha = if s.value() == 1.0 {
+                    String::new()
+                } else {
+                    format!("{}·", number(s))
+                };
+                (
+                    format!(
+                        "(1[{z} ≥ 0] + {alpha}exp({z})·1[{z} < 0])",
+                        z = self.math(a)
+                    ),
+                    ATOM,
+                )
+            }
             Op::Map(f, a) => (format!("{}({})", func_name(f), self.math(a)), ATOM),
             Op::Softmax(a) => (format!("softmax({})", self.math(a)), ATOM),
             Op::Dot(a, b) => (format!("⟨{}, {}⟩", self.math(a), self.math(b)), ATOM),
             Op::LogSumExp(a) => (format!("logsumexp({})", self.math(a)), ATOM),
             Op::CrossEntropy(p, y) => (format!("CE({}, {})", self.math(y), self.math(p)), ATOM),
             Op::Mse(a, y) => (format!("MSE({}, {})", self.math(a), self.math(y)), ATOM),
+            Op::Bce(p, y) => (format!("BCE({}, {})", self.math(y), self.math(p)), ATOM),
+            Op::BceLogits(t, y) => (
+                format!(
+                    "max({t}, 0) − {y}·{t} + log(1 + exp(−|{t}|))",
+                    t = self.math(t),
+                    y = child(y, ATOM)
+                ),
+                SUM,
+            ),
+            Op::Maxout(k, t) => (format!("maxout{}({})", subscript(k), self.math(t)), ATOM),
+            Op::MaxoutSelect(k, t) => (
+                format!("onehot(argmax{} {})", subscript(k), self.math(t)),
+                ATOM,
+            ),
+            Op::MaxoutRoute(k, t, g) => (
+                format!(
+                    "route({} → argmax{} {})",
+                    self.math(g),
+                    subscript(k),
+                    self.math(t)
+                ),
+                ATOM,
+            ),
         }
     }
 
@@ -152,6 +201,11 @@ impl<'g> Render<'g> {
             Op::LogSumExp(a) => format!("(lse {})", s(a)),
             Op::CrossEntropy(a, b) => format!("(ce {} {})", s(a), s(b)),
             Op::Mse(a, b) => format!("(mse {} {})", s(a), s(b)),
+            Op::Bce(a, b) => format!("(bce {} {})", s(a), s(b)),
+            Op::BceLogits(a, b) => format!("(bce-logits {} {})", s(a), s(b)),
+            Op::Maxout(k, a) => format!("(maxout {k} {})", s(a)),
+            Op::MaxoutSelect(k, a) => format!("(maxout-select {k} {})", s(a)),
+            Op::MaxoutRoute(k, a, b) => format!("(maxout-route {k} {} {})", s(a), s(b)),
         }
     }
 }
@@ -170,6 +224,15 @@ fn kind_of(op: &Op) -> u8 {
     }
 }
 
+/// A constant as the user would write it: `0.1`, `1`.
+fn number(n: Num) -> String {
+    format!("{}", n.value())
+}
+
+fn subscript(k: usize) -> String {
+    crate::model::subscript(k)
+}
+
 fn ratio(r: Ratio) -> String {
     if r.den == 1 {
         format!("{}", r.num)
@@ -182,6 +245,10 @@ pub fn func_name(f: Func) -> &'static str {
     match f {
         Func::Relu => "ReLU",
         Func::Step => "1",
+        Func::LeakyRelu(_) => "LeakyReLU",
+        Func::LeakyStep(_) => "LeakyReLU′",
+        Func::Elu(_) => "ELU",
+        Func::EluPrime(_) => "ELU′",
         Func::Sigmoid => "σ",
         Func::Tanh => "tanh",
         Func::Square => "sq",
@@ -193,6 +260,10 @@ fn sexpr_func(f: Func) -> &'static str {
     match f {
         Func::Relu => "relu",
         Func::Step => "step",
+        Func::LeakyRelu(_) => "leaky-relu",
+        Func::LeakyStep(_) => "leaky-step",
+        Func::Elu(_) => "elu",
+        Func::EluPrime(_) => "elu-prime",
         Func::Sigmoid => "sigmoid",
         Func::Tanh => "tanh",
         Func::Square => "sq",

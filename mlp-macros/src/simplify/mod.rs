@@ -6,10 +6,13 @@
 mod diag_to_hadamard;
 mod drop_identity;
 mod fold_transpose;
+mod fuse_sigmoid_bce;
 mod fuse_softmax_ce;
+mod maxout_route;
 mod scalar_diag;
 mod scalar_product;
 mod softmax_vjp;
+mod stable_bce;
 mod stable_ce;
 
 use crate::ir::{Graph, Id};
@@ -23,11 +26,21 @@ pub const RULES: &[(&str, Rule)] = &[
     ("fold_transpose", fold_transpose::apply),
     ("scalar_diag", scalar_diag::apply),
     ("drop_identity", drop_identity::apply),
+    ("fuse_sigmoid_bce", fuse_sigmoid_bce::apply),
     ("scalar_product", scalar_product::apply),
     ("fuse_softmax_ce", fuse_softmax_ce::apply),
     ("softmax_vjp", softmax_vjp::apply),
     ("diag_to_hadamard", diag_to_hadamard::apply),
+    ("maxout_route", maxout_route::apply),
     ("stable_ce", stable_ce::apply),
+    ("stable_bce", stable_bce::apply),
+];
+
+/// The rules that only change how the loss *value* is computed (never the gradients): all
+/// that `jacobians = full` applies, so its loss is as stable as the simplified one's.
+pub const LOSS_RULES: &[(&str, Rule)] = &[
+    ("stable_ce", stable_ce::apply),
+    ("stable_bce", stable_bce::apply),
 ];
 
 /// One application of a rule.
@@ -41,7 +54,17 @@ pub struct Rewrite {
 /// Simplifies everything reachable from `roots`: returns each node's simplified equal and the
 /// log of rewrites.
 pub fn simplify(g: &mut Graph, roots: &[Id]) -> (HashMap<Id, Id>, Vec<Rewrite>) {
+    simplify_with(g, roots, RULES)
+}
+
+/// [`simplify`] with only the given rules.
+pub fn simplify_with(
+    g: &mut Graph,
+    roots: &[Id],
+    rules: &'static [(&'static str, Rule)],
+) -> (HashMap<Id, Id>, Vec<Rewrite>) {
     let mut s = Simplifier {
+        rules,
         map: HashMap::new(),
         log: Vec::new(),
         budget: 100_000,
@@ -53,6 +76,7 @@ pub fn simplify(g: &mut Graph, roots: &[Id]) -> (HashMap<Id, Id>, Vec<Rewrite>) 
 }
 
 struct Simplifier {
+    rules: &'static [(&'static str, Rule)],
     map: HashMap<Id, Id>,
     log: Vec<Rewrite>,
     /// Rules only ever make expressions smaller; the budget turns a rule that would not into an
@@ -74,7 +98,7 @@ impl Simplifier {
         let mut current = g.rebuild(id, &children);
         if let Some(&done) = self.map.get(&current) {
             current = done;
-        } else if let Some((rule, next)) = first_rule(g, current) {
+        } else if let Some((rule, next)) = first_rule(self.rules, g, current) {
             self.log.push(Rewrite {
                 rule,
                 before: current,
@@ -96,8 +120,12 @@ impl Simplifier {
     }
 }
 
-fn first_rule(g: &mut Graph, id: Id) -> Option<(&'static str, Id)> {
-    RULES.iter().find_map(|(name, rule)| {
+fn first_rule(
+    rules: &'static [(&'static str, Rule)],
+    g: &mut Graph,
+    id: Id,
+) -> Option<(&'static str, Id)> {
+    rules.iter().find_map(|(name, rule)| {
         rule(g, id)
             .filter(|&next| next != id)
             .map(|next| (*name, next))

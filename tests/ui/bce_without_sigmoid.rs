@@ -1,0 +1,4 @@
+#[mlp::network(x -> Linear(2, 1) -> Tanh -> BCE)]
+pub struct Logistic;
+
+fn main() {}

@@ -1,0 +1,4 @@
+#[mlp::network(x -> Linear(2, 3) -> Softmax -> CE, jacobian = full)]
+pub struct Net;
+
+fn main() {}
