@@ -3,9 +3,10 @@
 //!
 //! Run: `cargo run --release --example 01_classifier_blobs`
 
-use mlp::nalgebra::SVector;
+mod common;
+
+use common::{accuracy, epoch, split, standardize};
 use mlp::rng::Rng;
-use mlp::Network;
 
 /// Two-layer classifier for points in the plane.
 #[mlp::network(x -> Linear(2, 16) -> ReLU -> Linear(16, 3) -> Softmax -> CE)]
@@ -17,60 +18,17 @@ fn main() {
     // Three blobs like sklearn's make_blobs(n_samples=300, centers=3, cluster_std=2.5), shuffled;
     // the first 240 points train, the last 60 are held out.
     let (points, labels) = mlp::datasets::make_blobs::<2>(300, 3, 2.5, 42);
-    let data: Vec<(SVector<f32, 2>, usize)> = points
-        .iter()
-        .zip(&labels)
-        .map(|(p, &y)| (SVector::from_fn(|i, _| p[i] as f32), y))
-        .collect();
-    let (train, test) = data.split_at(240);
+    let (mut train, mut test) = split(&points, &labels, 240);
+    standardize(&mut train, &mut test);
 
-    // Standardize with the training set's mean and spread.
-    let mean = train.iter().fold(SVector::zeros(), |m, (x, _)| m + x) / train.len() as f32;
-    let var = train.iter().fold(SVector::<f32, 2>::zeros(), |v, (x, _)| {
-        v + (x - mean).component_mul(&(x - mean))
-    }) / train.len() as f32;
-    let scale = var.map(|v| 1.0 / v.sqrt());
-    let standardize = |x: &SVector<f32, 2>| (x - mean).component_mul(&scale);
-
-    // Small random weights (uniform in ±1/√fan_in), zero biases, seeded.
     let mut net = Classifier::<f32>::zeros();
+    mlp::init::xavier_uniform(&mut net, 7);
     let mut rng = Rng::new(7);
-    net.visit_params_mut(|name, values| {
-        if name.ends_with("weight") {
-            let fan_in = if name.starts_with('0') { 2.0 } else { 16.0 };
-            let bound = 1.0 / f64::sqrt(fan_in);
-            values
-                .iter_mut()
-                .for_each(|v| *v = ((2.0 * rng.uniform() - 1.0) * bound) as f32);
-        }
-    });
 
-    let accuracy = |net: &Classifier<f32>, set: &[(SVector<f32, 2>, usize)]| {
-        let right = set
-            .iter()
-            .filter(|(x, y)| net.forward(&standardize(x)).imax() == *y)
-            .count();
-        100.0 * right as f32 / set.len() as f32
-    };
-
-    let learning_rate = 0.05;
     println!("epoch  mean loss  train acc  test acc");
-    let mut order: Vec<usize> = (0..train.len()).collect();
-    for epoch in 1..=20 {
-        for i in (1..order.len()).rev() {
-            order.swap(i, rng.below(i + 1));
-        }
-        let mut total = 0.0;
-        for &i in &order {
-            let (x, y) = &train[i];
-            // Forward, backward and W ← W − η·∇W in one pass; returns J before the step.
-            total += net.train_step(&standardize(x), y, learning_rate);
-        }
-        println!(
-            "{epoch:>5}  {:>9.4}  {:>8.1}%  {:>7.1}%",
-            total / train.len() as f32,
-            accuracy(&net, train),
-            accuracy(&net, test)
-        );
+    for e in 1..=20 {
+        let loss = epoch(&mut net, &train, 0.05, &mut rng);
+        let (a, b) = (accuracy(&net, &train), accuracy(&net, &test));
+        println!("{e:>5}  {loss:>9.4}  {a:>8.1}%  {b:>7.1}%");
     }
 }

@@ -37,21 +37,44 @@
 //! - `ClassifierGradients<T>`, ∂J/∂θ for every parameter, same field names;
 //! - `Classifier::zeros()`, `DERIVATION`, `INPUTS`, `OUTPUTS`, `NUM_PARAMS`;
 //! - an implementation of [`Network`]: `forward`, `forward_cached`, `backward`,
-//!   `backward_with_input` (∂J/∂x too), `loss`, `loss_and_gradients`, `visit_params`
-//!   (PyTorch state-dict names: `0.weight`, `0.bias`, `2.weight`, ...), `sgd_step`.
+//!   `backward_with_input` (∂J/∂x too), `loss`, `loss_and_gradients`, `train_step` (forward,
+//!   backward and update fused), `visit_params` (PyTorch state-dict names: `0.weight`,
+//!   `0.bias`, `2.weight`, ...), `sgd_step`.
 //!
 //! None of `forward`, `backward` or `sgd_step` touches the heap.
 //!
 //! ## The chain
 //!
-//! `x -> Layer -> ... -> Loss`. Layers: `Linear(inputs, outputs)`, `ReLU`, `Sigmoid`, `Tanh`,
-//! `Softmax`. Losses, always last: `CE` (after `Softmax`; the target is a class index, as
-//! `torch.nn.CrossEntropyLoss`) and `MSE` (the mean over outputs of the squared error, as
-//! `torch.nn.MSELoss`; the target is a vector).
+//! `x -> Layer -> ... -> Loss`. Layers: `Linear(inputs, outputs)`, `Maxout(inputs, outputs, k)`
+//! (each unit the maximum of `k` affine pieces; piece `j` of unit `i` is row `j·outputs + i` of
+//! the weight; the gradient goes to the winning piece, ties to the lowest `j`), `ReLU`,
+//! `LeakyReLU` / `LeakyReLU(a)` (`max(a·z, z)`, `a = 0.1`), `ELU` / `ELU(α)` (`α = 1`),
+//! `Sigmoid`, `Tanh`, `Softmax`, `Identity`. Losses, always last: `CE` (after `Softmax`; the
+//! target is a class index, as `torch.nn.CrossEntropyLoss`; `soft_loss`,
+//! `soft_loss_and_gradients` and `soft_backward` take a probability vector), `BCE` (after a
+//! one-output `Sigmoid`; the target is a number in [0, 1]) and `MSE` (the mean over outputs of
+//! the squared error, as `torch.nn.MSELoss`; the target is a vector). Every loss is computed
+//! stably (log-sum-exp, softplus).
+//!
+//! ## Options
+//!
+//! `#[mlp::network(x -> ..., jacobians = full)]` emits the chain rule unsimplified: explicit
+//! Jacobian matrices multiplied from the loss back, no rewrite rule applied to the gradients
+//! (only the loss-value rules, so the loss stays stable). It computes the same gradients as the
+//! default `jacobians = simplified`, more slowly; it exists to show, and test, that the
+//! simplifications are right. Being unsimplified, it divides by ŷ: at saturated outputs its
+//! gradients are not finite, which is what the default mode's fused rules fix.
+//!
+//! ## Checking gradients
+//!
+//! [`gradcheck()`] compares any network's generated gradients with finite differences and
+//! reports the worst relative error per parameter tensor.
 //!
 //! ## Features
 //!
-//! `std` (default) adds [`datasets`]. Without it the crate is `no_std` and needs no allocator.
+//! `std` (default) adds [`datasets`] and the [`gradcheck()`] report. Without it the crate is
+//! `no_std` and needs no allocator ([`init`], [`kernels`], [`rng`] and
+//! [`gradcheck_each`] stay).
 #![cfg_attr(not(feature = "std"), no_std)]
 #![warn(missing_docs)]
 
@@ -61,7 +84,7 @@ extern crate self as mlp;
 /// Turns a unit struct into a fully connected network: see the [crate documentation](crate).
 pub use mlp_macros::network;
 
-pub use mlp_runtime::{gradcheck::gradcheck_each, kernels, rng, Network, Parameters};
+pub use mlp_runtime::{gradcheck::gradcheck_each, init, kernels, rng, Network, Parameters};
 
 #[cfg(feature = "std")]
 pub use mlp_runtime::{gradcheck, GradCheck};

@@ -39,11 +39,47 @@ pub fn make_blobs<const D: usize>(
         }));
         labels.push(c);
     }
-    // Fisher–Yates, so that consecutive samples do not share a class.
-    for i in (1..n_samples).rev() {
-        let j = rng.below(i + 1);
-        points.swap(i, j);
-        labels.swap(i, j);
-    }
+    // Shuffled, so that consecutive samples do not share a class.
+    shuffle(&mut rng, &mut points, &mut labels);
     (points, labels)
+}
+
+/// Two interleaving half circles, like scikit-learn's `make_moons`: `n_samples` points, half on
+/// each moon, plus normal noise of standard deviation `noise`; shuffled, seeded.
+///
+/// # Example
+///
+/// ```
+/// let (x, y) = mlp::datasets::make_moons(100, 0.1, 3);
+/// assert_eq!(y.iter().filter(|&&c| c == 1).count(), 50);
+/// ```
+pub fn make_moons(n_samples: usize, noise: f64, seed: u64) -> (Vec<[f64; 2]>, Vec<usize>) {
+    let mut rng = Rng::new(seed);
+    let outer = n_samples / 2;
+    let inner = n_samples - outer;
+    let mut points = Vec::with_capacity(n_samples);
+    let mut labels = Vec::with_capacity(n_samples);
+    for (class, count) in [(0usize, outer), (1, inner)] {
+        for i in 0..count {
+            let t = core::f64::consts::PI * i as f64 / (count.max(2) - 1) as f64;
+            let (x, y) = if class == 0 {
+                (t.cos(), t.sin())
+            } else {
+                (1.0 - t.cos(), 0.5 - t.sin())
+            };
+            points.push([x + noise * rng.normal(), y + noise * rng.normal()]);
+            labels.push(class);
+        }
+    }
+    shuffle(&mut rng, &mut points, &mut labels);
+    (points, labels)
+}
+
+/// Fisher–Yates over two parallel vectors.
+fn shuffle<A, B>(rng: &mut Rng, a: &mut [A], b: &mut [B]) {
+    for i in (1..a.len()).rev() {
+        let j = rng.below(i + 1);
+        a.swap(i, j);
+        b.swap(i, j);
+    }
 }

@@ -11,6 +11,7 @@
 extern crate std;
 
 pub mod gradcheck;
+pub mod init;
 pub mod kernels;
 mod network;
 pub mod rng;
