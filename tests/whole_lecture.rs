@@ -367,6 +367,15 @@ fn extreme_logits() {
         let loss = ce.loss(&x, &1);
         assert!((f64::from(loss) - 1e4).abs() < 1.0, "full-mode CE: {loss}");
 
+        // Soft targets too: the stable log-sum-exp serves probability vectors.
+        let mut soft = Soft::<f32>::zeros();
+        soft.w.fill(0.0);
+        soft.b2 = SVector::<f32, 4>::new(theta as f32, 0.0, -theta as f32, 0.0);
+        let y = SVector::<f32, 4>::new(0.0, 0.5, 0.0, 0.5);
+        let (loss, grads) = soft.soft_loss_and_gradients(&SVector::zeros(), &y);
+        assert!((f64::from(loss) - 1e4).abs() < 1.0, "soft CE: {loss}");
+        assert!(grads.b2.iter().all(|g| g.is_finite()));
+
         let mut mse = Squashed::<f32>::zeros();
         mse.w = SMatrix::identity();
         let (loss, grads) = mse.loss_and_gradients(

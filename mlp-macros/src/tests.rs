@@ -359,32 +359,56 @@ mod never_panics {
         })
     }
 
-    /// Networks whose sizes fit: every one must expand to a network, never an error.
+    /// Networks whose sizes fit, every layer and loss, either mode: each must expand to a
+    /// network, never an error.
     fn valid_chain() -> impl Strategy<Value = String> {
         let hidden = proptest::collection::vec(
-            (1usize..6, proptest::collection::vec(0usize..4, 0..3)),
+            (
+                1usize..6,
+                0usize..4,
+                proptest::collection::vec(0usize..8, 0..3),
+            ),
             1..5,
         );
-        (1usize..5, hidden, 0usize..4).prop_map(|(inputs, hidden, ending)| {
-            const ACTIVATIONS: [&str; 4] = ["ReLU", "Sigmoid", "Tanh", "Softmax"];
-            let mut s = "x".to_string();
-            let mut size = inputs;
-            for (outputs, activations) in hidden {
-                s.push_str(&format!(" -> Linear({size}, {outputs})"));
-                size = outputs;
-                for a in activations {
-                    s.push_str(" -> ");
-                    s.push_str(ACTIVATIONS[a]);
+        (1usize..5, hidden, 0usize..5, proptest::bool::ANY).prop_map(
+            |(inputs, hidden, ending, full)| {
+                const ACTIVATIONS: [&str; 8] = [
+                    "ReLU",
+                    "Sigmoid",
+                    "Tanh",
+                    "Softmax",
+                    "LeakyReLU",
+                    "ELU(0.5)",
+                    "Identity",
+                    "LeakyReLU(0.3)",
+                ];
+                let mut s = "x".to_string();
+                let mut size = inputs;
+                for (outputs, pieces, activations) in hidden {
+                    if pieces >= 2 {
+                        s.push_str(&format!(" -> Maxout({size}, {outputs}, {pieces})"));
+                    } else {
+                        s.push_str(&format!(" -> Linear({size}, {outputs})"));
+                    }
+                    size = outputs;
+                    for a in activations {
+                        s.push_str(" -> ");
+                        s.push_str(ACTIVATIONS[a]);
+                    }
                 }
-            }
-            match ending {
-                0 => s.push_str(" -> Softmax -> CE"),
-                1 => s.push_str(" -> MSE"),
-                2 => s.push_str(" -> Sigmoid -> MSE"),
-                _ => s.push_str(&format!(" -> Linear({size}, 1) -> MSE")),
-            }
-            s
-        })
+                match ending {
+                    0 => s.push_str(" -> Softmax -> CE"),
+                    1 => s.push_str(" -> MSE"),
+                    2 => s.push_str(" -> Sigmoid -> MSE"),
+                    3 => s.push_str(&format!(" -> Linear({size}, 1) -> Sigmoid -> BCE")),
+                    _ => s.push_str(&format!(" -> Linear({size}, 1) -> MSE")),
+                }
+                if full {
+                    s.push_str(", jacobians = full");
+                }
+                s
+            },
+        )
     }
 
     fn soup() -> impl Strategy<Value = String> {
