@@ -86,6 +86,31 @@ fn card_network_training_step_f32_and_f64() {
 }
 
 #[test]
+fn optimizer_steps() {
+    use mlp::optim::{Adam, AdamConfig, Optimizer, Sgd, SgdConfig};
+    let mut net = Card::<f32>::zeros();
+    mlp::init::he_normal(&mut net, 3);
+    let x = SVector::<f32, 2>::new(0.5, -0.25);
+    // The optimizers' state is created outside the measured region: it lives on the stack too.
+    let mut adam = Adam::new(AdamConfig::default());
+    let mut nesterov = Sgd::new(SgdConfig {
+        momentum: 0.9,
+        nesterov: true,
+        weight_decay: 1e-4,
+        ..SgdConfig::default()
+    });
+    let events = heap_events(|| {
+        for _ in 0..20 {
+            let (_, grads) = net.loss_and_gradients(&x, &2);
+            adam.step(&mut net, &grads);
+            nesterov.step(&mut net, &grads);
+        }
+        mlp::init::xavier_uniform(&mut net, 9);
+    });
+    assert_eq!(events, 0);
+}
+
+#[test]
 fn wide_network_with_mse() {
     let mut net = Wide::<f64>::zeros();
     net.w1.fill(0.01);

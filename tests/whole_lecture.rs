@@ -256,6 +256,23 @@ fn gradcheck_catches_a_wrong_gradient() {
         fn visit_params_mut(&mut self, mut f: impl FnMut(&str, &mut [f64])) {
             f("0.weight", self.w.as_mut_slice());
         }
+        fn tensor_count(&self) -> usize {
+            1
+        }
+        fn tensor(&self, k: usize) -> &[f64] {
+            if k == 0 {
+                self.w.as_slice()
+            } else {
+                &[]
+            }
+        }
+        fn tensor_mut(&mut self, k: usize) -> &mut [f64] {
+            if k == 0 {
+                self.w.as_mut_slice()
+            } else {
+                &mut []
+            }
+        }
     }
     // J = (w·x)², ∂J/∂w = 2(w·x)·x; the bug drops the 2.
     impl Network<f64> for Buggy {

@@ -164,6 +164,43 @@ pub fn items(d: &Derived, soft: Option<&Derived>, item: &Item, derivation: &str)
     let zeros = quote!(Self { #( #param_idents: ::mlp::__private::nalgebra::zero(), )* });
     let visit = quote!( #( f(#param_keys, self.#param_idents.as_slice()); )* );
     let visit_mut = quote!( #( f(#param_keys, self.#param_idents.as_mut_slice()); )* );
+    let tensor_count = lit(param_idents.len());
+    let indices: Vec<proc_macro2::Literal> = (0..param_idents.len()).map(lit).collect();
+    // `Parameters` for the network and for its gradients: the same tensors, the same order.
+    let parameters_impl = |ty: &Ident| {
+        quote! {
+            #[automatically_derived]
+            impl<#bound> ::mlp::Parameters<T> for #ty<T> {
+                fn visit_params(&self, f: impl FnMut(&str, &[T])) {
+                    #ty::visit_params(self, f)
+                }
+
+                fn visit_params_mut(&mut self, f: impl FnMut(&str, &mut [T])) {
+                    #ty::visit_params_mut(self, f)
+                }
+
+                fn tensor_count(&self) -> usize {
+                    #tensor_count
+                }
+
+                fn tensor(&self, k: usize) -> &[T] {
+                    match k {
+                        #( #indices => self.#param_idents.as_slice(), )*
+                        _ => &[],
+                    }
+                }
+
+                fn tensor_mut(&mut self, k: usize) -> &mut [T] {
+                    match k {
+                        #( #indices => self.#param_idents.as_mut_slice(), )*
+                        _ => &mut [],
+                    }
+                }
+            }
+        }
+    };
+    let net_parameters = parameters_impl(name);
+    let grads_parameters = parameters_impl(&grads_name);
 
     let target_binding = match m.loss_kind {
         Loss::CrossEntropy => quote! {
@@ -286,6 +323,17 @@ pub fn items(d: &Derived, soft: Option<&Derived>, item: &Item, derivation: &str)
             pub fn zeros() -> Self {
                 #zeros
             }
+
+            /// Visits every parameter once, in chain order, named like PyTorch's state dict
+            /// (`"0.weight"`), values in nalgebra's column-major order.
+            pub fn visit_params(&self, mut f: impl FnMut(&str, &[T])) {
+                #visit
+            }
+
+            /// Like [`Self::visit_params`], with mutable access.
+            pub fn visit_params_mut(&mut self, mut f: impl FnMut(&str, &mut [T])) {
+                #visit_mut
+            }
         }
 
                 #soft_methods
@@ -313,16 +361,8 @@ pub fn items(d: &Derived, soft: Option<&Derived>, item: &Item, derivation: &str)
             }
         }
 
-        #[automatically_derived]
-        impl<#bound> ::mlp::Parameters<T> for #grads_name<T> {
-            fn visit_params(&self, f: impl FnMut(&str, &[T])) {
-                #grads_name::visit_params(self, f)
-            }
-
-            fn visit_params_mut(&mut self, f: impl FnMut(&str, &mut [T])) {
-                #grads_name::visit_params_mut(self, f)
-            }
-        }
+        #net_parameters
+        #grads_parameters
 
         impl<#bound> ::core::default::Default for #grads_name<T> {
             fn default() -> Self {
@@ -388,12 +428,12 @@ pub fn items(d: &Derived, soft: Option<&Derived>, item: &Item, derivation: &str)
                 #lg_loss
             }
 
-            fn visit_params(&self, mut f: impl FnMut(&str, &[T])) {
-                #visit
+            fn visit_params(&self, f: impl FnMut(&str, &[T])) {
+                #name::visit_params(self, f)
             }
 
-            fn visit_params_mut(&mut self, mut f: impl FnMut(&str, &mut [T])) {
-                #visit_mut
+            fn visit_params_mut(&mut self, f: impl FnMut(&str, &mut [T])) {
+                #name::visit_params_mut(self, f)
             }
 
             fn sgd_step(&mut self, grads: &#grads_name<T>, learning_rate: T) {

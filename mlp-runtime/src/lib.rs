@@ -14,6 +14,7 @@ pub mod gradcheck;
 pub mod init;
 pub mod kernels;
 mod network;
+pub mod optim;
 pub mod rng;
 
 #[cfg(feature = "std")]

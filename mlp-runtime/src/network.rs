@@ -108,4 +108,14 @@ pub trait Parameters<T> {
 
     /// Like [`Parameters::visit_params`], with mutable access.
     fn visit_params_mut(&mut self, f: impl FnMut(&str, &mut [T]));
+
+    /// How many tensors there are.
+    fn tensor_count(&self) -> usize;
+
+    /// Tensor `k` in visiting order (empty past the end): lets an optimizer walk parameters,
+    /// gradients and its own state side by side without allocating.
+    fn tensor(&self, k: usize) -> &[T];
+
+    /// Like [`Parameters::tensor`], with mutable access.
+    fn tensor_mut(&mut self, k: usize) -> &mut [T];
 }
