@@ -84,7 +84,9 @@ extern crate self as mlp;
 /// Turns a unit struct into a fully connected network: see the [crate documentation](crate).
 pub use mlp_macros::network;
 
-pub use mlp_runtime::{gradcheck::gradcheck_each, init, kernels, optim, rng, Network, Parameters};
+pub use mlp_runtime::{
+    batch, gradcheck::gradcheck_each, init, kernels, metrics, optim, rng, Network, Parameters,
+};
 
 #[cfg(feature = "std")]
 pub use mlp_runtime::{gradcheck, GradCheck};

@@ -111,6 +111,21 @@ fn optimizer_steps() {
 }
 
 #[test]
+fn batches() {
+    let net = Card::<f32>::zeros();
+    let batch = [(SVector::<f32, 2>::new(0.1, 0.2), 1usize); 8];
+    let mut order = [0usize, 1, 2, 3, 4, 5, 6, 7];
+    let mut rng = mlp::rng::Rng::new(1);
+    let events = heap_events(|| {
+        for indices in mlp::batch::shuffled_batches(&mut order, 4, &mut rng) {
+            let samples = indices.iter().map(|&i| (&batch[i].0, &batch[i].1));
+            std::hint::black_box(mlp::batch::mean_loss_and_gradients(&net, samples));
+        }
+    });
+    assert_eq!(events, 0);
+}
+
+#[test]
 fn wide_network_with_mse() {
     let mut net = Wide::<f64>::zeros();
     net.w1.fill(0.01);

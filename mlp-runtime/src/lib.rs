@@ -10,9 +10,11 @@
 #[cfg(feature = "std")]
 extern crate std;
 
+pub mod batch;
 pub mod gradcheck;
 pub mod init;
 pub mod kernels;
+pub mod metrics;
 mod network;
 pub mod optim;
 pub mod rng;

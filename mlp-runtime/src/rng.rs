@@ -53,3 +53,13 @@ impl Rng {
             * ComplexField::cos(2.0 * core::f64::consts::PI * u2)
     }
 }
+
+impl Rng {
+    /// Shuffles `items` in place (Fisher–Yates).
+    pub fn shuffle<T>(&mut self, items: &mut [T]) {
+        for i in (1..items.len()).rev() {
+            let j = self.below(i + 1);
+            items.swap(i, j);
+        }
+    }
+}
