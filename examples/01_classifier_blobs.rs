@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{accuracy, epoch, split, standardize};
+use common::{accuracy, epoch, prepare};
 use mlp::rng::Rng;
 
 /// Two-layer classifier for points in the plane.
@@ -17,9 +17,8 @@ fn main() {
 
     // Three blobs like sklearn's make_blobs(n_samples=300, centers=3, cluster_std=2.5), shuffled;
     // the first 240 points train, the last 60 are held out.
-    let (points, labels) = mlp::datasets::make_blobs::<2>(300, 3, 2.5, 42);
-    let (mut train, mut test) = split(&points, &labels, 240);
-    standardize(&mut train, &mut test);
+    let data = mlp::datasets::make_blobs::<2>(300, 3, 2.5, 42);
+    let (train, test) = prepare(&data, 0.2, 42);
 
     let mut net = Classifier::<f32>::zeros();
     mlp::init::xavier_uniform(&mut net, 7);

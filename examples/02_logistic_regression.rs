@@ -7,7 +7,7 @@
 
 mod common;
 
-use common::{epoch, split, standardize, Sample};
+use common::{epoch, prepare, Sample};
 use mlp::rng::Rng;
 use mlp::Network;
 
@@ -18,10 +18,13 @@ pub struct LogisticRegression;
 fn main() {
     println!("{}", LogisticRegression::<f32>::DERIVATION);
 
-    let (points, classes) = mlp::datasets::make_blobs::<2>(200, 2, 0.3, 0);
-    let labels: Vec<f32> = classes.iter().map(|&c| c as f32).collect();
-    let (mut train, mut test) = split(&points, &labels, 160);
-    standardize(&mut train, &mut test);
+    let data = mlp::datasets::make_blobs::<2>(200, 2, 0.3, 0);
+    let (train, test) = prepare(&data, 0.2, 0);
+    // BCE's target is the probability of class 1.
+    let as_probability = |set: Vec<Sample<2, usize>>| -> Vec<Sample<2, f32>> {
+        set.into_iter().map(|(x, y)| (x, y as f32)).collect()
+    };
+    let (train, test) = (as_probability(train), as_probability(test));
 
     let accuracy = |net: &LogisticRegression<f32>, data: &[Sample<2, f32>]| {
         let right = data

@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{accuracy, epoch, split, standardize};
+use common::{accuracy, epoch, prepare};
 use mlp::nalgebra::SVector;
 use mlp::rng::Rng;
 
@@ -22,9 +22,8 @@ fn main() {
     println!("(the lecture: [0.0021657, 0.00588697, 0.11824302, 0.87370431])\n");
     println!("{}", SoftmaxRegression::<f32>::DERIVATION);
 
-    let (points, labels) = mlp::datasets::make_blobs::<2>(300, 3, 1.5, 3);
-    let (mut train, mut test) = split(&points, &labels, 240);
-    standardize(&mut train, &mut test);
+    let data = mlp::datasets::make_blobs::<2>(300, 3, 1.5, 3);
+    let (train, test) = prepare(&data, 0.2, 3);
 
     let mut net = SoftmaxRegression::<f32>::zeros();
     let mut rng = Rng::new(3);

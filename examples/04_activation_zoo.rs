@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{accuracy, epoch, split, standardize, Sample};
+use common::{accuracy, epoch, prepare, Sample};
 use mlp::nalgebra::SVector;
 use mlp::rng::Rng;
 use mlp::Network;
@@ -44,9 +44,8 @@ where
 }
 
 fn main() {
-    let (points, labels) = mlp::datasets::make_moons(500, 0.2, 5);
-    let (mut train, mut test) = split(&points, &labels, 400);
-    standardize(&mut train, &mut test);
+    let data = mlp::datasets::make_moons(500, 0.2, 5);
+    let (train, test) = prepare(&data, 0.2, 5);
 
     println!("two moons, 400 train / 100 test, noise 0.2; x -> Linear(2, 16) -> f -> Linear(16, 2) -> Softmax -> CE");
     println!("SGD, η = {LEARNING_RATE}, {EPOCHS} epochs, Xavier-uniform init, seed 11\n");

@@ -2,6 +2,7 @@
 //! vectors, standardizing with the training set's statistics, and the lecture's SGD loop.
 #![allow(dead_code)]
 
+use mlp::datasets::{Dataset, Standardizer};
 use mlp::nalgebra::SVector;
 use mlp::rng::Rng;
 use mlp::Network;
@@ -9,35 +10,18 @@ use mlp::Network;
 /// A sample: input and target.
 pub type Sample<const D: usize, Y> = (SVector<f32, D>, Y);
 
-/// Points and labels as f32 samples, the first `train` of them for training, the rest held out.
-pub fn split<const D: usize, Y: Copy>(
-    points: &[[f64; D]],
-    labels: &[Y],
-    train: usize,
-) -> (Vec<Sample<D, Y>>, Vec<Sample<D, Y>>) {
-    let all: Vec<Sample<D, Y>> = points
-        .iter()
-        .zip(labels)
-        .map(|(p, &y)| (SVector::from_fn(|i, _| p[i] as f32), y))
-        .collect();
-    let (a, b) = all.split_at(train);
-    (a.to_vec(), b.to_vec())
-}
-
-/// Rescales every feature to mean 0 and variance 1 with the training set's statistics.
-pub fn standardize<const D: usize, Y>(train: &mut [Sample<D, Y>], test: &mut [Sample<D, Y>]) {
-    let n = train.len() as f32;
-    let mean = train
-        .iter()
-        .fold(SVector::<f32, D>::zeros(), |m, (x, _)| m + x)
-        / n;
-    let var = train.iter().fold(SVector::<f32, D>::zeros(), |v, (x, _)| {
-        v + (x - mean).component_mul(&(x - mean))
-    }) / n;
-    let scale = var.map(|v| 1.0 / v.sqrt().max(1e-6));
-    for (x, _) in train.iter_mut().chain(test.iter_mut()) {
-        *x = (*x - mean).component_mul(&scale);
-    }
+/// Splits `data` (seeded), standardizes both parts with the training part's statistics, and
+/// returns them as f32 samples: (train, held out).
+pub fn prepare<const D: usize>(
+    data: &Dataset<D>,
+    test_fraction: f64,
+    seed: u64,
+) -> (Vec<Sample<D, usize>>, Vec<Sample<D, usize>>) {
+    let (mut train, mut test) = data.split(test_fraction, seed);
+    let scaler = Standardizer::fit(&train);
+    scaler.apply(&mut train);
+    scaler.apply(&mut test);
+    (train.samples(), test.samples())
 }
 
 /// One epoch of the lecture's SGD over shuffled samples (`train_step`: forward, backward and
