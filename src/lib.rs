@@ -92,7 +92,7 @@ pub use mlp_runtime::{
 pub use mlp_runtime::{gradcheck, GradCheck};
 
 #[cfg(feature = "std")]
-pub use mlp_runtime::datasets;
+pub use mlp_runtime::{datasets, fit};
 
 /// The linear algebra crate the generated code uses, re-exported so that users need no direct
 /// dependency on it.

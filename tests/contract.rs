@@ -190,3 +190,16 @@ fn extreme_logits_stay_finite() {
         assert!(grads32.w.iter().all(|g| g.is_finite()));
     }
 }
+
+/// A NaN in the input reaches the loss: no layer silently turns it into a number.
+#[test]
+fn nan_propagates_to_the_loss() {
+    let net = seeded();
+    let x = SVector::<f64, 2>::new(f64::NAN, 0.0);
+    assert!(net.loss(&x, &0).is_nan());
+    let zero = Classifier::<f64>::zeros();
+    assert!(
+        zero.loss(&x, &0).is_nan(),
+        "even through zero weights and ReLU"
+    );
+}

@@ -213,6 +213,21 @@ pub fn items(d: &Derived, soft: Option<&Derived>, item: &Item, derivation: &str)
         Loss::Mse => quote!(let y = *target;),
     };
 
+    let prediction_correct = match m.loss_kind {
+        Loss::CrossEntropy => quote! {
+            fn prediction_correct(&self, output: &#output_ty, target: &usize) -> Option<bool> {
+                Some(output.imax() == *target)
+            }
+        },
+        Loss::BinaryCrossEntropy => quote! {
+            fn prediction_correct(&self, output: &#output_ty, target: &T) -> Option<bool> {
+                let half = ::mlp::__private::nalgebra::convert::<f64, T>(0.5);
+                Some((output[0] > half) == (*target > half))
+            }
+        },
+        Loss::Mse => quote!(),
+    };
+
     let soft_methods = soft.map(|s| {
         // The soft derivation builds the same forward graph in the same order, so its forward
         // nodes have the same ids and the same tape serves both.
@@ -427,6 +442,8 @@ pub fn items(d: &Derived, soft: Option<&Derived>, item: &Item, derivation: &str)
                 #( ::mlp::__private::sgd_update(&mut self.#param_idents, &#step_grads, learning_rate); )*
                 #lg_loss
             }
+
+            #prediction_correct
 
             fn visit_params(&self, f: impl FnMut(&str, &[T])) {
                 #name::visit_params(self, f)

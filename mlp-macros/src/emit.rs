@@ -497,9 +497,11 @@ impl Emitter<'_> {
                     }
                 };
                 match f {
+                    // `z < 0 ? 0 : z`, not `z > 0 ? z : 0`: a NaN passes through, as in
+                    // PyTorch, instead of silently becoming 0.
                     Func::Relu => {
                         self.zero = true;
-                        return (bind(quote!(if #a > zero { #a } else { zero })), !simple);
+                        return (bind(quote!(if #a < zero { zero } else { #a })), !simple);
                     }
                     Func::LeakyRelu(slope) => {
                         self.zero = true;

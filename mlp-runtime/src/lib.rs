@@ -21,6 +21,8 @@ pub mod rng;
 
 #[cfg(feature = "std")]
 pub mod datasets;
+#[cfg(feature = "std")]
+pub mod fit;
 
 pub use network::{Network, Parameters};
 

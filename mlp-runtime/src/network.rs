@@ -75,6 +75,13 @@ pub trait Network<T: RealField + Copy> {
     /// For `CE`, when the class index is not smaller than the number of outputs.
     fn loss_and_gradients(&self, x: &Self::Input, target: &Self::Target) -> (T, Self::Gradients);
 
+    /// Whether `output` predicts `target` right: for `CE` the most probable class is the
+    /// target, for `BCE` `ŷ > 0.5` agrees with `y > 0.5`; `None` for `MSE` (no classes).
+    fn prediction_correct(&self, output: &Self::Output, target: &Self::Target) -> Option<bool> {
+        let _ = (output, target);
+        None
+    }
+
     /// One step of the lecture's stochastic gradient descent on one sample, fused: the forward
     /// pass, the backward pass, and `W ← W − η·∇W` applied to each parameter as soon as its
     /// gradient is known, with no gradients value in between. Returns the loss before the step.

@@ -125,7 +125,13 @@ fn step(g: &Graph, n: Id, env: &HashMap<Id, Mat>, m: &HashMap<Id, Mat>) -> Mat {
             r
         }
         Op::Map(f, a) => v(a).map(|a| match f {
-            Func::Relu => a.max(0.0),
+            Func::Relu => {
+                if a < 0.0 {
+                    0.0
+                } else {
+                    a
+                }
+            }
             Func::Step => f64::from(u8::from(a > 0.0)),
             Func::LeakyRelu(s) => {
                 if a > 0.0 {
