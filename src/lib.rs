@@ -72,9 +72,10 @@
 //!
 //! ## Features
 //!
-//! `std` (default) adds [`datasets`] and the [`gradcheck()`] report. Without it the crate is
-//! `no_std` and needs no allocator ([`init`], [`kernels`], [`rng`] and
-//! [`gradcheck_each`] stay).
+//! `std` (default) adds [`datasets`], [`fit`] (the training loop), [`plot`] (PNG pictures)
+//! and the [`gradcheck()`] report. Without it the crate is `no_std` and needs no allocator:
+//! the networks, [`init`], [`optim`], [`batch`], [`metrics`], [`kernels`], [`rng`] and
+//! [`gradcheck_each`] stay.
 #![cfg_attr(not(feature = "std"), no_std)]
 #![warn(missing_docs)]
 
@@ -92,7 +93,7 @@ pub use mlp_runtime::{
 pub use mlp_runtime::{gradcheck, GradCheck};
 
 #[cfg(feature = "std")]
-pub use mlp_runtime::{datasets, fit};
+pub use mlp_runtime::{datasets, fit, plot};
 
 /// The linear algebra crate the generated code uses, re-exported so that users need no direct
 /// dependency on it.

@@ -231,3 +231,31 @@ fn each_optimizer_learns() {
         assert!(end < 0.2 * start, "{name}: {start} → {end}");
     }
 }
+
+#[mlp::network(x -> Linear(64, 32) -> ReLU -> Linear(32, 10) -> Softmax -> CE)]
+struct Wide;
+
+/// He normal: same seed, same weights; N(0, 2 / fan_in) per layer; zero biases.
+#[test]
+fn he_normal_initialization() {
+    let mut a = Wide::<f64>::zeros();
+    let mut b = Wide::<f64>::zeros();
+    mlp::init::he_normal(&mut a, 8);
+    mlp::init::he_normal(&mut b, 8);
+    assert_eq!(a, b);
+    mlp::init::he_normal(&mut b, 9);
+    assert_ne!(a, b);
+    let variance = |w: &[f64]| w.iter().map(|v| v * v).sum::<f64>() / w.len() as f64;
+    // 2048 and 320 draws: the sample variance is within 15% of 2/fan_in.
+    assert!((variance(a.w.as_slice()) / (2.0 / 64.0) - 1.0).abs() < 0.15);
+    assert!((variance(a.u.as_slice()) / (2.0 / 32.0) - 1.0).abs() < 0.15);
+    assert!(a.b1.iter().chain(a.b2.iter()).all(|b| *b == 0.0));
+    // Xavier uniform stays inside ±√(6 / (fan_in + fan_out)).
+    mlp::init::xavier_uniform(&mut a, 8);
+    let bound = (6.0f64 / (64.0 + 32.0)).sqrt();
+    assert!(a.w.iter().all(|w| w.abs() <= bound));
+    assert!(
+        a.w.iter().any(|w| w.abs() > 0.9 * bound),
+        "the whole range is used"
+    );
+}

@@ -3,6 +3,7 @@
 //! the loss stops being finite.
 
 use crate::batch::{mean_loss_and_gradients, shuffled_batches};
+use crate::metrics::evaluate;
 use crate::optim::Optimizer;
 use crate::rng::Rng;
 use crate::{Network, Parameters};
@@ -99,27 +100,6 @@ impl std::error::Error for FitError {}
 /// A value as f64, for the history.
 fn f64_of<T: RealField + Copy>(value: T) -> f64 {
     value.to_subset().unwrap_or(f64::NAN)
-}
-
-/// Mean loss and accuracy (for classifiers) over a set.
-fn evaluate<T, N>(net: &N, data: &[(N::Input, N::Target)]) -> (f64, Option<f64>)
-where
-    T: RealField + Copy,
-    N: Network<T>,
-{
-    let mut loss = 0.0;
-    let mut right = 0usize;
-    let mut judged = 0usize;
-    for (x, y) in data {
-        loss += f64_of(net.loss(x, y));
-        if let Some(correct) = net.prediction_correct(&net.forward(x), y) {
-            judged += 1;
-            right += usize::from(correct);
-        }
-    }
-    let n = data.len().max(1) as f64;
-    let accuracy = (judged > 0).then(|| right as f64 / judged as f64);
-    (loss / n, accuracy)
 }
 
 /// Trains `net` on `train` with `optimizer`; evaluates on `validation` after every epoch.

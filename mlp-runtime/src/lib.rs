@@ -23,6 +23,8 @@ pub mod rng;
 pub mod datasets;
 #[cfg(feature = "std")]
 pub mod fit;
+#[cfg(feature = "std")]
+pub mod plot;
 
 pub use network::{Network, Parameters};
 

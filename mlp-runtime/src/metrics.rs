@@ -1,6 +1,8 @@
 //! Accuracy and the confusion matrix, allocation-free.
 
+use crate::Network;
 use core::fmt;
+use nalgebra::RealField;
 
 /// Counts of (true class, predicted class) for `K` classes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -62,4 +64,35 @@ impl<const K: usize> fmt::Display for ConfusionMatrix<K> {
 /// The index of the largest value (the first among ties): the predicted class.
 pub fn argmax<T: PartialOrd + Copy>(values: &[T]) -> usize {
     (1..values.len()).fold(0, |best, i| if values[i] > values[best] { i } else { best })
+}
+
+/// The mean loss and, for classifiers, the accuracy (in [0, 1]) of `net` over `data`.
+/// Allocation-free.
+///
+/// # Example
+///
+/// ```
+/// #[mlp::network(x -> Linear(2, 3) -> Softmax -> CE)]
+/// struct Net;
+/// let data = [(mlp::nalgebra::SVector::<f64, 2>::zeros(), 1)];
+/// let (loss, accuracy) = mlp::metrics::evaluate(&Net::<f64>::zeros(), &data);
+/// assert!((loss - 3f64.ln()).abs() < 1e-12 && accuracy == Some(0.0));
+/// ```
+pub fn evaluate<T, N>(net: &N, data: &[(N::Input, N::Target)]) -> (f64, Option<f64>)
+where
+    T: RealField + Copy,
+    N: Network<T>,
+{
+    let mut loss = 0.0;
+    let mut right = 0usize;
+    let mut judged = 0usize;
+    for (x, y) in data {
+        loss += net.loss(x, y).to_subset().unwrap_or(f64::NAN);
+        if let Some(correct) = net.prediction_correct(&net.forward(x), y) {
+            judged += 1;
+            right += usize::from(correct);
+        }
+    }
+    let accuracy = (judged > 0).then(|| right as f64 / judged as f64);
+    (loss / data.len().max(1) as f64, accuracy)
 }
