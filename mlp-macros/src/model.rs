@@ -88,18 +88,20 @@ pub fn build(net: &Network, soft_targets: bool) -> Model {
             LayerKind::Linear { inputs, outputs } => {
                 linear_index += 1;
                 primes = 0;
-                let (weight, bias) = layer_params(
+                let shape = Shape::matrix(outputs, inputs);
+                let (value, owned) = affine(
                     &mut g,
                     &mut params,
                     &naming,
                     linear_index,
                     position,
-                    Shape::matrix(outputs, inputs),
+                    shape,
+                    current,
                 );
-                let value = rules::linear(&mut g, weight, bias, current);
-                let owned = vec![params.len() - 2, params.len() - 1];
                 (value, owned, naming.linear_output(linear_index))
             }
+            // A Maxout layer is an affine layer of k·out pieces (its own named step, owning the
+            // parameters), then each unit's maximum.
             LayerKind::Maxout {
                 inputs,
                 outputs,
@@ -107,22 +109,24 @@ pub fn build(net: &Network, soft_targets: bool) -> Model {
             } => {
                 linear_index += 1;
                 primes = 0;
-                let (weight, bias) = layer_params(
+                let shape = Shape::matrix(pieces * outputs, inputs);
+                let (t, owned) = affine(
                     &mut g,
                     &mut params,
                     &naming,
                     linear_index,
                     position,
-                    Shape::matrix(pieces * outputs, inputs),
+                    shape,
+                    current,
                 );
-                let (t, value) = rules::maxout(&mut g, weight, bias, current, pieces);
                 g.set_name(t, naming.linear_output(linear_index));
                 steps.push(Step {
                     value: t,
-                    params: vec![params.len() - 2, params.len() - 1],
+                    params: owned,
                     input: current,
                 });
                 current = t;
+                let value = rules::maxout(&mut g, t, pieces);
                 let name = naming.activation_output(linear_index, primes);
                 primes += 1;
                 (value, Vec::new(), name)
@@ -167,6 +171,22 @@ pub fn build(net: &Network, soft_targets: bool) -> Model {
         loss,
         loss_kind: net.loss,
     }
+}
+
+/// The `k`-th affine layer at chain `position`, `W·input + b` with `W` of `shape`: its value
+/// and the indices of its two parameters.
+fn affine(
+    g: &mut Graph,
+    params: &mut Vec<Param>,
+    naming: &Naming,
+    k: usize,
+    position: usize,
+    shape: Shape,
+    input: Id,
+) -> (Id, Vec<usize>) {
+    let (weight, bias) = layer_params(g, params, naming, k, position, shape);
+    let value = rules::linear(g, weight, bias, input);
+    (value, vec![params.len() - 2, params.len() - 1])
 }
 
 /// The weight (`shape`) and bias of the `k`-th affine layer, at chain `position`.

@@ -41,11 +41,10 @@ pub fn linear(g: &mut Graph, weight: Id, bias: Id, input: Id) -> Id {
     g.add(Op::Add(product, bias))
 }
 
-/// `Maxout(in, out, k)`: the affine pieces `t = W·x + b`, then each unit's maximum.
-/// Returns `(t, maxout(t))`.
-pub fn maxout(g: &mut Graph, weight: Id, bias: Id, input: Id, pieces: usize) -> (Id, Id) {
-    let t = linear(g, weight, bias, input);
-    (t, g.add(Op::Maxout(pieces, t)))
+/// `Maxout`: each unit's maximum over its `pieces` affine pieces `t` (`t = W·x + b`, built by
+/// [`linear`]).
+pub fn maxout(g: &mut Graph, t: Id, pieces: usize) -> Id {
+    g.add(Op::Maxout(pieces, t))
 }
 
 /// An activation applied to `input` (`Identity` is the input itself).
