@@ -203,3 +203,19 @@ fn nan_propagates_to_the_loss() {
         "even through zero weights and ReLU"
     );
 }
+
+/// The user's doc comment, visibility and other attributes stay; derives of traits the
+/// macro already provides (Clone, Copy, Debug, PartialEq, Default) are not doubled.
+#[mlp::network(x -> Linear(2, 2) -> Softmax -> CE)]
+#[derive(Clone, Debug, Default, Eq, PartialOrd)]
+#[allow(dead_code)]
+pub(crate) struct WithAttributes;
+
+#[test]
+fn user_attributes_are_kept() {
+    let a = WithAttributes::<f64>::zeros();
+    let b = a;
+    assert_eq!(a, b);
+    assert!(a <= b, "the user's PartialOrd derive is kept");
+    assert!(format!("{a:?}").starts_with("WithAttributes"));
+}

@@ -12,6 +12,33 @@ use quote::{format_ident, quote};
 use std::collections::HashMap;
 use syn::{Attribute, Visibility};
 
+/// Traits the generated struct already has (derived or implemented): a user's `#[derive]` of
+/// one of them would conflict, so it is dropped from the user's list; other derives stay.
+const PROVIDED: &[&str] = &["Clone", "Copy", "Debug", "PartialEq", "Default"];
+
+/// The user's attributes, minus derives of traits the generated code already provides.
+fn user_attributes(attrs: &[Attribute]) -> Vec<TokenStream> {
+    use syn::punctuated::Punctuated;
+    attrs
+        .iter()
+        .filter_map(|attr| {
+            if !attr.path().is_ident("derive") {
+                return Some(quote!(#attr));
+            }
+            let Ok(paths) =
+                attr.parse_args_with(Punctuated::<syn::Path, syn::Token![,]>::parse_terminated)
+            else {
+                return Some(quote!(#attr));
+            };
+            let kept: Vec<&syn::Path> = paths
+                .iter()
+                .filter(|p| !PROVIDED.iter().any(|t| p.is_ident(t)))
+                .collect();
+            (!kept.is_empty()).then(|| quote!(#[derive(#(#kept),*)]))
+        })
+        .collect()
+}
+
 /// What the user wrote on the struct.
 pub struct Item {
     pub attrs: Vec<Attribute>,
@@ -59,6 +86,7 @@ pub fn items(d: &Derived, soft: Option<&Derived>, item: &Item, derivation: &str)
     let bound = quote!(T: ::mlp::__private::RealField + ::core::marker::Copy);
 
     let names = let_names(d);
+    let attrs = user_attributes(attrs);
 
     let param_idents: Vec<Ident> = m.params.iter().map(|p| ident(&p.name.rust)).collect();
     let param_types: Vec<TokenStream> = m.params.iter().map(|p| ty(p.shape)).collect();

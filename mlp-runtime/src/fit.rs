@@ -25,7 +25,8 @@ pub struct FitConfig {
     /// With a validation set: stop after this many epochs without a better validation loss,
     /// and restore the best weights.
     pub patience: Option<usize>,
-    /// Show a progress bar (only when standard error is a terminal).
+    /// Show a progress bar on standard error (only when standard output is a terminal, so
+    /// that redirected or piped runs stay quiet).
     pub progress: bool,
 }
 
@@ -140,7 +141,7 @@ where
     }
     let batch_size = config.batch_size.max(1);
     let batches = train.len().div_ceil(batch_size);
-    let visible = config.progress && std::io::stderr().is_terminal();
+    let visible = config.progress && std::io::stdout().is_terminal();
     let bar = ProgressBar::with_draw_target(
         Some((config.epochs * batches) as u64),
         if visible {
