@@ -36,9 +36,7 @@ where
     N: Network<f32, Input = SVector<f32, D>>,
 {
     let mut order: Vec<usize> = (0..data.len()).collect();
-    for i in (1..order.len()).rev() {
-        order.swap(i, rng.below(i + 1));
-    }
+    rng.shuffle(&mut order);
     let total: f32 = order
         .iter()
         .map(|&i| net.train_step(&data[i].0, &data[i].1, learning_rate))

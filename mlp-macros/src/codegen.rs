@@ -5,7 +5,7 @@
 
 use crate::check::Loss;
 use crate::derive::Derived;
-use crate::emit::{emit, lit};
+use crate::emit::{emit, lit, rust_name};
 use crate::ir::{Id, Shape};
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{format_ident, quote};
@@ -141,15 +141,7 @@ pub fn items(d: &Derived, soft: Option<&Derived>, item: &Item, derivation: &str)
         .collect();
     let tape_fields: Vec<Ident> = tape_nodes
         .iter()
-        .map(|&n| {
-            ident(
-                &names
-                    .get(&n)
-                    .cloned()
-                    .or_else(|| g.name(n).map(|x| x.rust.clone()))
-                    .unwrap_or_else(|| format!("t{n}")),
-            )
-        })
+        .map(|&n| ident(&rust_name(g, &names, n)))
         .collect();
     let tape_types: Vec<TokenStream> = tape_nodes.iter().map(|&n| ty(g.shape(n))).collect();
     let tape_docs: Vec<String> = tape_nodes

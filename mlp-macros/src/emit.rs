@@ -388,13 +388,7 @@ impl Emitter<'_> {
 
     /// The closure parameter for a leaf: the value's own name (`z`), or `t7`.
     fn leaf_ident(&self, l: Id) -> Ident {
-        let name = self
-            .names
-            .get(&l)
-            .cloned()
-            .or_else(|| self.g.name(l).map(|n| n.rust.clone()))
-            .unwrap_or_else(|| format!("t{l}"));
-        Ident::new(&name, Span::call_site())
+        Ident::new(&rust_name(self.g, self.names, l), Span::call_site())
     }
 
     fn collect_leaves(&self, n: Id, leaves: &mut Vec<Id>, indexed: &mut bool) {
@@ -563,6 +557,15 @@ impl Emitter<'_> {
         };
         (t, false)
     }
+}
+
+/// A node's Rust name: its let name (`d_theta`), else its value's name (`z`, `b1`), else `t7`.
+pub fn rust_name(g: &Graph, names: &HashMap<Id, String>, n: Id) -> String {
+    names
+        .get(&n)
+        .cloned()
+        .or_else(|| g.name(n).map(|x| x.rust.clone()))
+        .unwrap_or_else(|| format!("t{n}"))
 }
 
 /// A bug in this crate, reported as a compile error rather than a panic or a hang.

@@ -85,31 +85,19 @@ pub fn build(net: &Network, soft_targets: bool) -> Model {
     for (i, layer) in net.layers.iter().enumerate() {
         let Layer { kind, position, .. } = *layer;
         let (value, owned, name) = match kind {
-            LayerKind::Linear { inputs, outputs } => {
-                linear_index += 1;
-                primes = 0;
-                let shape = Shape::matrix(outputs, inputs);
-                let (value, owned) = affine(
-                    &mut g,
-                    &mut params,
-                    &naming,
-                    linear_index,
-                    position,
-                    shape,
-                    current,
-                );
-                (value, owned, naming.linear_output(linear_index))
-            }
-            // A Maxout layer is an affine layer of k·out pieces (its own named step, owning the
-            // parameters), then each unit's maximum.
-            LayerKind::Maxout {
-                inputs,
-                outputs,
-                pieces,
+            // A Linear layer is one affine map. A Maxout layer is an affine map to k·out pieces
+            // (its own named step, owning the parameters), then each unit's maximum.
+            LayerKind::Linear { inputs, outputs }
+            | LayerKind::Maxout {
+                inputs, outputs, ..
             } => {
+                let pieces = match kind {
+                    LayerKind::Maxout { pieces, .. } => Some(pieces),
+                    _ => None,
+                };
                 linear_index += 1;
                 primes = 0;
-                let shape = Shape::matrix(pieces * outputs, inputs);
+                let shape = Shape::matrix(pieces.unwrap_or(1) * outputs, inputs);
                 let (t, owned) = affine(
                     &mut g,
                     &mut params,
@@ -119,17 +107,22 @@ pub fn build(net: &Network, soft_targets: bool) -> Model {
                     shape,
                     current,
                 );
-                g.set_name(t, naming.linear_output(linear_index));
-                steps.push(Step {
-                    value: t,
-                    params: owned,
-                    input: current,
-                });
-                current = t;
-                let value = rules::maxout(&mut g, t, pieces);
-                let name = naming.activation_output(linear_index, primes);
-                primes += 1;
-                (value, Vec::new(), name)
+                match pieces {
+                    None => (t, owned, naming.linear_output(linear_index)),
+                    Some(pieces) => {
+                        g.set_name(t, naming.linear_output(linear_index));
+                        steps.push(Step {
+                            value: t,
+                            params: owned,
+                            input: current,
+                        });
+                        current = t;
+                        let value = rules::maxout(&mut g, t, pieces);
+                        let name = naming.activation_output(linear_index, primes);
+                        primes += 1;
+                        (value, Vec::new(), name)
+                    }
+                }
             }
             // Identity adds nothing: the value passes through (named ŷ if it is the last).
             LayerKind::Activation(Activation::Identity) => {

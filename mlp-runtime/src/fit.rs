@@ -3,7 +3,7 @@
 //! the loss stops being finite.
 
 use crate::batch::{mean_loss_and_gradients, shuffled_batches};
-use crate::metrics::evaluate;
+use crate::metrics::{evaluate, to_f64};
 use crate::optim::Optimizer;
 use crate::rng::Rng;
 use crate::{Network, Parameters};
@@ -98,11 +98,6 @@ impl fmt::Display for FitError {
 
 impl std::error::Error for FitError {}
 
-/// A value as f64, for the history.
-fn f64_of<T: RealField + Copy>(value: T) -> f64 {
-    value.to_subset().unwrap_or(f64::NAN)
-}
-
 /// Trains `net` on `train` with `optimizer`; evaluates on `validation` after every epoch.
 ///
 /// # Example
@@ -163,7 +158,7 @@ where
         for (b, indices) in shuffled_batches(&mut order, batch_size, &mut rng).enumerate() {
             let samples = indices.iter().map(|&i| (&train[i].0, &train[i].1));
             let (loss, grads) = mean_loss_and_gradients(&*net, samples);
-            let loss = f64_of(loss);
+            let loss = to_f64(loss);
             if !loss.is_finite() {
                 bar.abandon();
                 return Err(FitError::NonFinite {

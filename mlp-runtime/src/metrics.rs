@@ -66,6 +66,11 @@ pub fn argmax<T: PartialOrd + Copy>(values: &[T]) -> usize {
     (1..values.len()).fold(0, |best, i| if values[i] > values[best] { i } else { best })
 }
 
+/// A scalar as `f64` (NaN if it has no `f64` value), for reports and pictures.
+pub fn to_f64<T: RealField + Copy>(value: T) -> f64 {
+    value.to_subset().unwrap_or(f64::NAN)
+}
+
 /// The mean loss and, for classifiers, the accuracy (in [0, 1]) of `net` over `data`.
 /// Allocation-free.
 ///
@@ -87,7 +92,7 @@ where
     let mut right = 0usize;
     let mut judged = 0usize;
     for (x, y) in data {
-        loss += net.loss(x, y).to_subset().unwrap_or(f64::NAN);
+        loss += to_f64(net.loss(x, y));
         if let Some(correct) = net.prediction_correct(&net.forward(x), y) {
             judged += 1;
             right += usize::from(correct);

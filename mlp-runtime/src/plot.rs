@@ -4,7 +4,7 @@
 //! Nothing here draws text, so no font is needed at run time (plotters' bitmap backend only).
 
 use crate::fit::History;
-use crate::metrics::argmax;
+use crate::metrics::{argmax, to_f64};
 use crate::Network;
 use core::fmt;
 use nalgebra::{RealField, SVector};
@@ -88,10 +88,9 @@ where
     T: RealField + Copy,
     N: Network<T, Input = SVector<T, 2>, Output = SVector<T, K>>,
 {
-    let as_f64 = |v: T| v.to_subset().unwrap_or(0.0);
     let (mut x0, mut x1, mut y0, mut y1) = (f64::MAX, f64::MIN, f64::MAX, f64::MIN);
     for (p, _) in points {
-        let (x, y) = (as_f64(p[0]), as_f64(p[1]));
+        let (x, y) = (to_f64(p[0]), to_f64(p[1]));
         (x0, x1, y0, y1) = (x0.min(x), x1.max(x), y0.min(y), y1.max(y));
     }
     if points.is_empty() {
@@ -124,7 +123,7 @@ where
         }
     }
     for (p, class) in points {
-        let centre = to_pixel(as_f64(p[0]), as_f64(p[1]));
+        let centre = to_pixel(to_f64(p[0]), to_f64(p[1]));
         root.draw(&Circle::new(centre, 4, colour(*class, false).filled()))
             .map_err(plot_error)?;
         root.draw(&Circle::new(centre, 4, BLACK.stroke_width(1)))
