@@ -1,54 +1,96 @@
-//! Instructions per step, counted by valgrind's callgrind: repeatable to the instruction,
+//! Instructions per sample, counted by valgrind's callgrind: repeatable to the instruction,
 //! whatever else the machine is doing. Each variant runs N and 0 times in a child process;
-//! the difference over N is the cost of one call.
+//! the difference over N (and over the batch size, for batch steps) is the cost per sample.
 //!
 //! Run: `cargo bench --bench instructions` (needs `valgrind` on the PATH).
 
 mod common;
 
-use common::{assert_same_step, card, digits};
+use common::{assert_same_step, batch, card, digits, BATCH};
 use mlp::Network;
 use std::hint::black_box;
 use std::process::Command;
 
-const VARIANTS: &[(&str, &str)] = &[
-    ("card-train_step", "card: generated train_step"),
+/// (name, label, samples per call); every expert variant follows the generated one it is
+/// compared with.
+const VARIANTS: &[(&str, &str, usize)] = &[
+    ("card-train_step", "card 2-16-3: generated train_step", 1),
+    ("card-hand", "card 2-16-3: expert step", 1),
+    ("card-forward", "card 2-16-3: generated forward", 1),
+    ("card-hand-forward", "card 2-16-3: expert forward", 1),
     (
-        "card-separate",
-        "card: generated forward_cached + backward + sgd_step",
+        "card-batch",
+        "card 2-16-3: generated train_step_batch (B = 32)",
+        BATCH,
     ),
-    ("card-hand", "card: hand-written nalgebra step"),
-    ("card-forward", "card: generated forward"),
-    ("card-hand-forward", "card: hand-written forward"),
-    ("digits-train_step", "digits: generated train_step"),
-    ("digits-hand", "digits: hand-written nalgebra step"),
+    (
+        "card-hand-batch",
+        "card 2-16-3: expert batch step (B = 32)",
+        BATCH,
+    ),
+    (
+        "digits-train_step",
+        "digits 64-32-10: generated train_step",
+        1,
+    ),
+    ("digits-hand", "digits 64-32-10: expert step", 1),
+    ("digits-forward", "digits 64-32-10: generated forward", 1),
+    ("digits-hand-forward", "digits 64-32-10: expert forward", 1),
+    (
+        "digits-batch",
+        "digits 64-32-10: generated train_step_batch (B = 32)",
+        BATCH,
+    ),
+    (
+        "digits-hand-batch",
+        "digits 64-32-10: expert batch step (B = 32)",
+        BATCH,
+    ),
 ];
 
 fn run(variant: &str, n: usize) {
     let (mut net, mut hand, x) = card();
     let (mut dnet, mut dhand, dx) = digits();
+    let (xb, yb) = batch::<2, 3>();
+    let (dxb, dyb) = batch::<64, 10>();
     for _ in 0..n {
         match variant {
             "card-train_step" => {
                 black_box(black_box(&mut net).train_step(black_box(&x), black_box(&1), 1e-4));
             }
-            "card-separate" => {
-                let net = black_box(&mut net);
-                let (_, tape) = net.forward_cached(black_box(&x));
-                let grads = net.backward(&tape, black_box(&1));
-                net.sgd_step(&grads, 1e-4);
+            "card-hand" => {
+                black_box(black_box(&mut hand).step(black_box(&x), black_box(1), 1e-4));
             }
-            "card-hand" => black_box(&mut hand).step(black_box(&x), black_box(1), 1e-4),
             "card-forward" => {
                 black_box(black_box(&net).forward(black_box(&x)));
             }
             "card-hand-forward" => {
                 black_box(black_box(&hand).forward(black_box(&x)));
             }
+            "card-batch" => {
+                black_box(black_box(&mut net).train_step_batch(black_box(&xb), &yb, 1e-4));
+            }
+            "card-hand-batch" => {
+                black_box(black_box(&mut hand).step_batch(black_box(&xb), &yb, 1e-4));
+            }
             "digits-train_step" => {
                 black_box(black_box(&mut dnet).train_step(black_box(&dx), black_box(&7), 1e-4));
             }
-            "digits-hand" => black_box(&mut dhand).step(black_box(&dx), black_box(7), 1e-4),
+            "digits-hand" => {
+                black_box(black_box(&mut dhand).step(black_box(&dx), black_box(7), 1e-4));
+            }
+            "digits-forward" => {
+                black_box(black_box(&dnet).forward(black_box(&dx)));
+            }
+            "digits-hand-forward" => {
+                black_box(black_box(&dhand).forward(black_box(&dx)));
+            }
+            "digits-batch" => {
+                black_box(black_box(&mut dnet).train_step_batch(black_box(&dxb), &dyb, 1e-4));
+            }
+            "digits-hand-batch" => {
+                black_box(black_box(&mut dhand).step_batch(black_box(&dxb), &dyb, 1e-4));
+            }
             _ => panic!("unknown variant {variant}"),
         }
     }
@@ -78,16 +120,24 @@ fn main() {
         return; // `cargo bench -- --list` and `cargo test --benches` expect a quiet exit.
     }
     assert_same_step();
-    let n = 2000;
-    println!("{:<55} {:>14}", "variant", "instructions");
-    for (variant, label) in VARIANTS {
+    let n = 1000;
+    println!(
+        "{:<56} {:>12}  generated / expert",
+        "variant", "instr/sample"
+    );
+    let mut generated: Option<u64> = None;
+    for (k, (variant, label, samples)) in VARIANTS.iter().enumerate() {
         match (instructions(variant, n), instructions(variant, 0)) {
             (Some(with), Some(without)) => {
-                println!("{label:<55} {:>14}", (with - without) / n as u64);
+                let per_sample = (with - without) / (n * samples) as u64;
+                let ratio = match (k % 2, generated) {
+                    (1, Some(ours)) => format!("  {:.3}", ours as f64 / per_sample as f64),
+                    _ => String::new(),
+                };
+                println!("{label:<56} {per_sample:>12}{ratio}");
+                generated = Some(per_sample);
             }
-            _ => {
-                println!("{label:<55} {:>14}", "valgrind?");
-            }
+            _ => println!("{label:<56} {:>12}", "valgrind?"),
         }
     }
 }

@@ -102,9 +102,15 @@ pub use nalgebra;
 /// Paths the generated code uses. Not public API.
 #[doc(hidden)]
 pub mod __private {
+    pub use mlp_runtime::kernels::{affine, affine_columns, mul, mul_tr, tr_mul};
     pub use mlp_runtime::kernels::{
         bce_with_logits, binary_cross_entropy, log_sum_exp, maxout, maxout_route, maxout_selection,
-        sgd_update, softmax,
+        sgd_update, softmax, sub_outer,
+    };
+    pub use mlp_runtime::kernels::{
+        bce_with_logits_columns, dot_columns, exp_sum, exp_sum_columns, log_sum_exp_columns,
+        max_columns, maxout_columns, maxout_route_columns, mse_columns, softmax_columns,
+        softmax_parts, softmax_parts_columns,
     };
     pub use nalgebra;
     pub use nalgebra::RealField;

@@ -281,6 +281,39 @@ fn gradcheck_catches_a_wrong_gradient() {
         type Target = ();
         type Tape = SVector<f64, 2>;
         type Gradients = Buggy;
+        type InputBatch<const B: usize> = [SVector<f64, 2>; B];
+        type OutputBatch<const B: usize> = [SVector<f64, 1>; B];
+        fn forward_batch<const B: usize>(&self, x: &[SVector<f64, 2>; B]) -> [SVector<f64, 1>; B] {
+            x.map(|x| self.forward(&x))
+        }
+        fn loss_and_gradients_batch<const B: usize>(
+            &self,
+            x: &[SVector<f64, 2>; B],
+            _: &[(); B],
+        ) -> (f64, Buggy) {
+            let n = B as f64;
+            let mut w = SVector::<f64, 2>::zeros();
+            let mut loss = 0.0;
+            for x in x {
+                let (l, g) = self.loss_and_gradients(x, &());
+                loss += l / n;
+                w += g.w / n;
+            }
+            (loss, Buggy { w })
+        }
+        fn train_step_batch<const B: usize>(
+            &mut self,
+            x: &[SVector<f64, 2>; B],
+            t: &[(); B],
+            lr: f64,
+        ) -> f64 {
+            let (l, g) = self.loss_and_gradients_batch(x, t);
+            self.sgd_step(&g, lr);
+            l
+        }
+        fn input_batch<const B: usize>(columns: &[&SVector<f64, 2>; B]) -> [SVector<f64, 2>; B] {
+            columns.map(|c| *c)
+        }
         fn forward(&self, x: &Self::Input) -> Self::Output {
             SVector::<f64, 1>::new(self.w.dot(x))
         }

@@ -1,5 +1,6 @@
 //! Stage 6a: the derivation text users read, rendered from the same IR the code comes from.
 
+use crate::batch::Batched;
 use crate::check::Jacobians;
 use crate::derive::Derived;
 use crate::ir::{Graph, Id, Op, Render};
@@ -8,14 +9,79 @@ use crate::simplify;
 use std::collections::{HashMap, HashSet};
 use std::fmt::Write;
 
-pub fn render(d: &mut Derived, source: &str) -> String {
+pub fn render(d: &mut Derived, batched: Option<&Batched>, source: &str) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "{source}");
     forward(d, &mut out);
     local_jacobians(d, &mut out);
     backward(d, &mut out);
-    rewrites(d, &mut out);
+    update(d, &mut out);
+    if let Some(b) = batched {
+        batch(b, &mut out);
+    }
+    rewrites(d, batched, &mut out);
     out
+}
+
+/// The batch's gradients the text refers to by name, as [`referred_names`] chooses them.
+fn batch_names(b: &Batched) -> HashMap<Id, String> {
+    let g = &b.graph;
+    let named: HashSet<Id> = b.grad_names.keys().copied().collect();
+    let mut names = HashMap::new();
+    for (&node, name) in &b.grad_names {
+        let below = g.reachable(&[node], |_| false);
+        if below.iter().any(|n| *n != node && named.contains(n)) {
+            names.insert(node, name.math.clone());
+        }
+    }
+    names
+}
+
+/// The fused training step: each parameter's update as the update rules left it.
+fn update(d: &Derived, out: &mut String) {
+    let g = &d.model.graph;
+    let r = Render::with_names(g, referred_names(d));
+    let rows: Vec<Vec<String>> = d
+        .model
+        .params
+        .iter()
+        .zip(&d.updates)
+        .map(|(p, &u)| vec![p.name.math.clone(), format!("← {}", r.definition(u))])
+        .collect();
+    section(
+        out,
+        "Training step (train_step: W ← W − η·∂J/∂W, in place)",
+        &rows,
+    );
+}
+
+/// The backward pass over a batch of B samples, one per column.
+fn batch(b: &Batched, out: &mut String) {
+    let g = &b.graph;
+    let r = Render::with_names(g, batch_names(b));
+    let mut rows = vec![vec![
+        "J".to_string(),
+        format!("= {}", r.definition(b.loss)),
+        g.shape(b.loss).text(),
+    ]];
+    let mut defined = HashSet::new();
+    for (label, node) in &b.gradients {
+        let text = if defined.insert(*node) {
+            r.definition(*node)
+        } else {
+            r.math(*node)
+        };
+        rows.push(vec![
+            label.clone(),
+            format!("= {text}"),
+            g.shape(*node).text(),
+        ]);
+    }
+    section(
+        out,
+        "Backward pass over a batch (train_step_batch: B samples, one per column of X)",
+        &rows,
+    );
 }
 
 fn forward(d: &Derived, out: &mut String) {
@@ -190,12 +256,31 @@ fn backward(d: &Derived, out: &mut String) {
     section(out, title, &rows);
 }
 
-fn rewrites(d: &Derived, out: &mut String) {
-    let g = &d.model.graph;
-    let r = Render::with_names(g, referred_names(d));
+fn rewrites(d: &Derived, batched: Option<&Batched>, out: &mut String) {
     let mut seen = HashSet::new();
     let mut rows = Vec::new();
-    for rw in &d.rewrites {
+    rewrite_rows(
+        &d.model.graph,
+        referred_names(d),
+        &d.rewrites,
+        &mut seen,
+        &mut rows,
+    );
+    if let Some(b) = batched {
+        rewrite_rows(&b.graph, batch_names(b), &b.rewrites, &mut seen, &mut rows);
+    }
+    section(out, "Rewrites applied", &rows);
+}
+
+fn rewrite_rows(
+    g: &Graph,
+    names: HashMap<Id, String>,
+    log: &[simplify::Rewrite],
+    seen: &mut HashSet<Vec<String>>,
+    rows: &mut Vec<Vec<String>>,
+) {
+    let r = Render::with_names(g, names);
+    for rw in log {
         let row = vec![
             rw.rule.to_string(),
             r.definition(rw.before),
@@ -209,7 +294,6 @@ fn rewrites(d: &Derived, out: &mut String) {
             rows.push(row);
         }
     }
-    section(out, "Rewrites applied", &rows);
 }
 
 fn math(g: &Graph, id: Id) -> String {

@@ -3,8 +3,8 @@
 
 use crate::chain;
 use crate::check::Jacobians;
-use crate::ir::{Id, Name};
-use crate::model::Model;
+use crate::ir::{Graph, Id, Name, Op};
+use crate::model::{Model, Param};
 use crate::simplify::{self, Rewrite};
 use std::collections::HashMap;
 
@@ -19,6 +19,9 @@ pub struct Derived {
     /// Name of every simplified gradient node: the first value, in backward order, whose
     /// gradient it is (`∂J/∂θ` rather than `∂J/∂b₂` for the same `ŷ − y`).
     pub grad_names: HashMap<Id, Name>,
+    /// The update `P − η·∂J/∂P` of each parameter, in the model's parameter order, after the
+    /// update rules (a weight's becomes an in-place rank-1 update).
+    pub updates: Vec<Id>,
 }
 
 impl Derived {
@@ -42,6 +45,25 @@ impl Derived {
     }
 }
 
+/// `P − η·∂J/∂P` for every parameter, then the update rules (not for `jacobians = full`,
+/// which shows the chain rule as written, updates included).
+pub fn updates(
+    g: &mut Graph,
+    params: &[Param],
+    grad: &HashMap<Id, Id>,
+    jacobians: Jacobians,
+) -> (Vec<Id>, Vec<Rewrite>) {
+    let steps: Vec<Id> = params
+        .iter()
+        .map(|p| g.add(Op::Step(p.leaf, grad[&p.leaf])))
+        .collect();
+    if jacobians == Jacobians::Full {
+        return (steps, Vec::new());
+    }
+    let (map, rewrites) = simplify::simplify_with(g, &steps, simplify::UPDATE_RULES);
+    (steps.iter().map(|s| map[s]).collect(), rewrites)
+}
+
 /// The chain rule, then the rewrite rules (`Full`: only the loss-value rules).
 pub fn derive(mut model: Model, jacobians: Jacobians) -> Derived {
     let g = &mut model.graph;
@@ -56,6 +78,9 @@ pub fn derive(mut model: Model, jacobians: Jacobians) -> Derived {
     let (map, rewrites) = simplify::simplify_with(g, &roots, rules);
     let grad: HashMap<Id, Id> = chain.iter().map(|(&v, raw)| (v, map[raw])).collect();
     let loss = map[&model.loss];
+    let (updates, update_rewrites) = updates(&mut model.graph, &model.params, &grad, jacobians);
+    let mut rewrites = rewrites;
+    rewrites.extend(update_rewrites);
     let mut derived = Derived {
         model,
         jacobians,
@@ -63,6 +88,7 @@ pub fn derive(mut model: Model, jacobians: Jacobians) -> Derived {
         loss,
         rewrites,
         grad_names: HashMap::new(),
+        updates,
     };
     for v in derived.backward_order() {
         let Some(&node) = derived.grad.get(&v) else {

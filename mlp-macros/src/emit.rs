@@ -31,8 +31,12 @@ struct Emitter<'g> {
     inline: HashSet<Id>,
     form: HashMap<Id, Form>,
     stmts: Vec<TokenStream>,
+    /// Every node the body computes.
+    needed: HashSet<Id>,
     zero: bool,
     one: bool,
+    /// Batched code: values have a column per sample.
+    batch: bool,
 }
 
 /// The statements computing `roots`, and an expression for each root.
@@ -47,6 +51,26 @@ pub fn emit(
     places: HashMap<Id, TokenStream>,
     roots: &[Id],
 ) -> Body {
+    emit_with(g, names, places, roots, false)
+}
+
+/// [`emit`] for a batched graph: every per-sample value has a column per sample, `B` of them.
+pub fn emit_batch(
+    g: &Graph,
+    names: &HashMap<Id, String>,
+    places: HashMap<Id, TokenStream>,
+    roots: &[Id],
+) -> Body {
+    emit_with(g, names, places, roots, true)
+}
+
+fn emit_with(
+    g: &Graph,
+    names: &HashMap<Id, String>,
+    places: HashMap<Id, TokenStream>,
+    roots: &[Id],
+    batch: bool,
+) -> Body {
     let needed: Vec<Id> = g
         .reachable(roots, |n| places.contains_key(&n))
         .into_iter()
@@ -60,12 +84,14 @@ pub fn emit(
         inline: HashSet::new(),
         form: HashMap::new(),
         stmts: Vec::new(),
+        needed: needed.iter().copied().collect(),
         zero: false,
         one: false,
+        batch,
     };
     e.plan(&needed, roots);
     for &n in &needed {
-        if !e.inline.contains(&n) {
+        if !e.inline.contains(&n) && !e.bound.contains_key(&n) {
             e.bind(n);
         }
     }
@@ -86,15 +112,55 @@ impl Emitter<'_> {
     /// arithmetic on those). A 1×1 *vector* (the output of `Linear(8, 1)`) is an
     /// `SMatrix<T, 1, 1>`, not a `T`: the shape alone cannot tell them apart.
     fn is_t(&self, n: Id) -> bool {
+        if self.batch {
+            return self.is_t_batch(n);
+        }
         match *self.g.op(n) {
             Op::Dot(..)
             | Op::LogSumExp(_)
             | Op::CrossEntropy(..)
             | Op::Mse(..)
             | Op::Bce(..)
-            | Op::BceLogits(..) => true,
+            | Op::BceLogits(..)
+            | Op::Max(_)
+            | Op::ExpSum(_) => true,
+            Op::Log(a) => self.is_t(a),
             Op::Add(a, b) | Op::Sub(a, b) => self.is_t(a) && self.is_t(b),
             Op::Neg(a) | Op::Scale(_, a) => self.is_t(a),
+            _ => false,
+        }
+    }
+
+    /// In a batch, a per-sample number is a row (`SMatrix<T, 1, B>`); a `T` is only what sums
+    /// over the batch, and the constant `1/B`.
+    fn is_t_batch(&self, n: Id) -> bool {
+        match *self.g.op(n) {
+            Op::Leaf(_) => matches!(
+                self.g.leaf_of(n).map(|l| l.kind),
+                Some(crate::ir::LeafKind::Constant)
+            ),
+            Op::RowSum(a) => self.is_row(a),
+            Op::MatMul(a, b) | Op::Add(a, b) | Op::Sub(a, b) | Op::Hadamard(a, b) => {
+                self.is_t(a) && self.is_t(b)
+            }
+            Op::Neg(a) | Op::Scale(_, a) => self.is_t(a),
+            _ => false,
+        }
+    }
+
+    /// A row of per-sample numbers in a batch: what is a `T` for one sample.
+    fn is_row(&self, n: Id) -> bool {
+        match *self.g.op(n) {
+            Op::Dot(..)
+            | Op::LogSumExp(_)
+            | Op::CrossEntropy(..)
+            | Op::Mse(..)
+            | Op::Bce(..)
+            | Op::BceLogits(..)
+            | Op::Max(_)
+            | Op::ExpSum(_) => true,
+            Op::Log(a) | Op::Neg(a) | Op::Scale(_, a) => self.is_row(a),
+            Op::Add(a, b) | Op::Sub(a, b) => self.is_row(a) && self.is_row(b),
             _ => false,
         }
     }
@@ -118,16 +184,25 @@ impl Emitter<'_> {
         };
         for &n in needed {
             let form = match self.g.op(n) {
-                Op::Hadamard(..) | Op::Div(..) | Op::Map(..) | Op::SubScalar(..) | Op::Ones(_) => {
-                    Form::Closure
-                }
+                Op::Hadamard(..)
+                | Op::Div(..)
+                | Op::Map(..)
+                | Op::SubScalar(..)
+                | Op::Ones(_)
+                | Op::Broadcast(..) => Form::Closure,
                 Op::MatMul(..) | Op::Transpose(_) => Form::Operator,
+                Op::Add(p, b)
+                    if matches!(self.g.op(*p), Op::MatMul(..))
+                        && matches!(self.g.op(*b), Op::Broadcast(..)) =>
+                {
+                    Form::Operator
+                }
                 Op::Add(..) | Op::Sub(..) | Op::Neg(_) | Op::Scale(..) => {
                     let closure_child = self.g.op(n).children().into_iter().any(|c| {
                         self.g.is_class_target(c)
                             || (candidate(self, c) && self.form.get(&c) == Some(&Form::Closure))
                     });
-                    if closure_child && !self.is_t(n) {
+                    if closure_child && !self.is_t(n) && !self.is_row(n) {
                         Form::Closure
                     } else {
                         Form::Operator
@@ -144,16 +219,24 @@ impl Emitter<'_> {
             let Some(&parent) = consumer.get(&n) else {
                 continue;
             };
+            // An update is a statement among others that change parameters: what it reads is
+            // computed before any of them runs.
+            if matches!(self.g.op(parent), Op::Step(..) | Op::OuterStep(..)) {
+                continue;
+            }
             let (mine, theirs) = (self.form[&n], self.form[&parent]);
             let absorbed_transpose = matches!(self.g.op(n), Op::Transpose(_))
                 && matches!(self.g.op(parent), Op::MatMul(..));
+            // `W·X + b·1ᵀ`: the bias is read by the affine kernel, never repeated into a matrix.
+            let absorbed_bias = matches!(self.g.op(n), Op::Broadcast(..))
+                && matches!(*self.g.op(parent), Op::Add(p, _) if matches!(self.g.op(p), Op::MatMul(..)));
             // A whole-value call folded into a closure would run once per element: never.
             let fold = matches!(
                 (mine, theirs),
                 (Form::Closure, Form::Closure)
                     | (Form::Operator | Form::Call, Form::Operator | Form::Call)
             );
-            if fold || absorbed_transpose {
+            if fold || absorbed_transpose || absorbed_bias {
                 self.inline.insert(n);
             }
         }
@@ -165,15 +248,48 @@ impl Emitter<'_> {
             Some(s) => Ident::new(s, Span::call_site()),
             None => format_ident!("t{}", n),
         };
+        // ŷ = softmax(θ) whose max and sum the loss shares (`lse_from_softmax`): all three from
+        // one pass.
+        if let Op::Softmax(t) = *self.g.op(n) {
+            let parts = [Op::Max(t), Op::ExpSum(t)]
+                .map(|op| self.g.find(&op).filter(|p| self.needed.contains(p)));
+            if let [Some(max), Some(sum)] = parts {
+                let (m, s) = (format_ident!("{}_max", name), format_ident!("{}_sum", name));
+                let t = self.borrow(t);
+                let kernel = if self.batch {
+                    quote!(::mlp::__private::softmax_parts_columns)
+                } else {
+                    quote!(::mlp::__private::softmax_parts)
+                };
+                self.stmts.push(quote!(let (#name, #m, #s) = #kernel(#t);));
+                self.bound.insert(n, quote!(#name));
+                self.bound.insert(max, quote!(#m));
+                self.bound.insert(sum, quote!(#s));
+                return;
+            }
+        }
+        if let Some(statement) = self.update(n) {
+            self.stmts.push(statement);
+            return;
+        }
         // ŷ − y for a class index: copy ŷ, subtract one at the class (no one-hot vector).
         if let Op::Sub(a, y) = *self.g.op(n) {
             if self.g.is_class_target(y) && !self.inline.contains(&a) {
                 let (a, y) = (self.value(a), self.value(y));
                 self.one = true;
-                self.stmts.push(quote! {
-                    let mut #name = #a;
-                    #name[#y] -= one;
-                });
+                if self.batch {
+                    self.stmts.push(quote! {
+                        let mut #name = #a;
+                        for (j, &class) in #y.iter().enumerate() {
+                            #name[(class, j)] -= one;
+                        }
+                    });
+                } else {
+                    self.stmts.push(quote! {
+                        let mut #name = #a;
+                        #name[#y] -= one;
+                    });
+                }
                 self.bound.insert(n, quote!(#name));
                 return;
             }
@@ -181,6 +297,28 @@ impl Emitter<'_> {
         let expr = self.expr(n);
         self.stmts.push(quote!(let #name = #expr;));
         self.bound.insert(n, quote!(#name));
+    }
+
+    /// An update of training as a statement on the parameter's place.
+    fn update(&mut self, n: Id) -> Option<TokenStream> {
+        match *self.g.op(n) {
+            Op::Step(p, d) => {
+                let (p, d) = (self.value(p), self.borrow(d));
+                Some(quote!(::mlp::__private::sgd_update(&mut #p, #d, learning_rate);))
+            }
+            Op::OuterStep(p, a, b, scale) => {
+                let (p, a, b) = (self.value(p), self.borrow(a), self.borrow(b));
+                let rate = match scale {
+                    Some(s) => {
+                        let s = self.value(s);
+                        quote!(learning_rate * #s)
+                    }
+                    None => quote!(learning_rate),
+                };
+                Some(quote!(::mlp::__private::sub_outer(&mut #p, #rate, #a, #b);))
+            }
+            _ => None,
+        }
     }
 
     /// The node as a place, a let, or a parenthesized expression (usable as a receiver).
@@ -233,22 +371,46 @@ impl Emitter<'_> {
     fn operator(&mut self, n: Id) -> TokenStream {
         let g = self.g;
         match *g.op(n) {
+            // Products of matrices go to the register-blocked kernels (`mlp::kernels::mul`);
+            // a transpose folds into the kernel instead of being copied.
             Op::MatMul(a, b) => {
                 if let (Op::Transpose(a0), true) = (g.op(a), self.inline.contains(&a)) {
                     let (a0, b) = (self.value(*a0), self.borrow(b));
-                    return quote!(#a0.tr_mul(#b));
+                    return if self.batch {
+                        quote!(::mlp::__private::tr_mul(&#a0, #b))
+                    } else {
+                        quote!(#a0.tr_mul(#b))
+                    };
                 }
                 if let (Op::Transpose(b0), true) = (g.op(b), self.inline.contains(&b)) {
-                    let (a, b0) = (self.operand(a), self.value(*b0));
-                    return quote!(#a * #b0.transpose());
+                    let (a, b0) = (self.borrow(a), self.borrow(*b0));
+                    return quote!(::mlp::__private::mul_tr(#a, #b0));
                 }
-                let scalar_left = self.is_t(a);
-                let (a, b) = (self.operand(a), self.operand(b));
-                if scalar_left {
-                    quote!(#b * #a)
+                if self.is_t(a) {
+                    let (a, b) = (self.operand(a), self.operand(b));
+                    return quote!(#b * #a);
+                }
+                if self.is_t(b) {
+                    let (a, b) = (self.operand(a), self.operand(b));
+                    return quote!(#a * #b);
+                }
+                let (a, b) = (self.borrow(a), self.borrow(b));
+                if self.batch {
+                    quote!(::mlp::__private::mul(#a, #b))
                 } else {
-                    quote!(#a * #b)
+                    quote!((#a * #b))
                 }
+            }
+            // W·x + b: the product accumulated onto the bias, one pass (BLAS's gemv with β = 1).
+            Op::Add(p, b) if self.affine(p).is_some() => {
+                let (w, x) = self.affine(p).unwrap_or((p, b));
+                let (w, x) = (self.borrow(w), self.borrow(x));
+                if let Op::Broadcast(b0, _) = *g.op(b) {
+                    let b0 = self.borrow(b0);
+                    return quote!(::mlp::__private::affine_columns(#w, #x, #b0));
+                }
+                let b = self.borrow(b);
+                quote!(::mlp::__private::affine(#w, #x, #b))
             }
             Op::Transpose(a) => {
                 let a = self.value(a);
@@ -274,8 +436,94 @@ impl Emitter<'_> {
         }
     }
 
+    /// `(W, x)` when `p` is the product `W·x` of an affine layer, folded into its `+ b`.
+    fn affine(&self, p: Id) -> Option<(Id, Id)> {
+        match *self.g.op(p) {
+            Op::MatMul(w, x)
+                if self.inline.contains(&p)
+                    && !self.is_t(w)
+                    && !self.is_t(x)
+                    && !matches!(self.g.op(w), Op::Transpose(_))
+                    && !matches!(self.g.op(x), Op::Transpose(_)) =>
+            {
+                Some((w, x))
+            }
+            _ => None,
+        }
+    }
+
+    /// The batch form of a column-by-column operation: the kernel applied to every sample.
+    fn call_batch(&mut self, n: Id) -> Option<TokenStream> {
+        let g = self.g;
+        let kernel = |name: &str| {
+            let ident = format_ident!("{}", name);
+            quote!(::mlp::__private::#ident)
+        };
+        let out = match *g.op(n) {
+            Op::Softmax(a) => {
+                let a = self.borrow(a);
+                quote!(::mlp::__private::softmax_columns(#a))
+            }
+            Op::LogSumExp(a) | Op::Max(a) | Op::ExpSum(a) => {
+                let name = match g.op(n) {
+                    Op::LogSumExp(_) => "log_sum_exp_columns",
+                    Op::Max(_) => "max_columns",
+                    _ => "exp_sum_columns",
+                };
+                let (f, a) = (kernel(name), self.borrow(a));
+                quote!(#f(#a))
+            }
+            Op::Log(a) => {
+                let a = self.value(a);
+                quote!(#a.map(|v| v.ln()))
+            }
+            Op::Dot(a, b) if g.is_class_target(a) || g.is_class_target(b) => {
+                let (y, v) = if g.is_class_target(a) { (a, b) } else { (b, a) };
+                let (y, v) = (self.value(y), self.value(v));
+                quote!(::mlp::__private::nalgebra::SMatrix::<T, 1, B>::from_fn(|_, j| #v[(#y[j], j)]))
+            }
+            Op::Dot(a, b) => {
+                let (a, b) = (self.borrow(a), self.borrow(b));
+                quote!(::mlp::__private::dot_columns(#a, #b))
+            }
+            Op::Mse(a, y) => {
+                let (a, y) = (self.borrow(a), self.borrow(y));
+                quote!(::mlp::__private::mse_columns(#a, #y))
+            }
+            Op::BceLogits(t, y) => {
+                let (t, y) = (self.borrow(t), self.borrow(y));
+                quote!(::mlp::__private::bce_with_logits_columns(#t, #y))
+            }
+            Op::Maxout(_, t) => {
+                let (units, pieces) = (lit(g.shape(n).rows), lit(g.shape(t).rows));
+                let t = self.borrow(t);
+                quote!(::mlp::__private::maxout_columns::<T, #units, #pieces, B>(#t))
+            }
+            Op::MaxoutRoute(_, t, up) => {
+                let (units, pieces) = (lit(g.shape(up).rows), lit(g.shape(t).rows));
+                let (t, up) = (self.borrow(t), self.borrow(up));
+                quote!(::mlp::__private::maxout_route_columns::<T, #units, #pieces, B>(#t, #up))
+            }
+            Op::RowSum(a) if self.is_t(n) => {
+                let a = self.value(a);
+                quote!(#a.sum())
+            }
+            Op::RowSum(a) => {
+                let a = self.value(a);
+                quote!(#a.column_sum())
+            }
+            _ => return None,
+        };
+        Some(out)
+    }
+
     fn call(&mut self, n: Id) -> TokenStream {
         let g = self.g;
+        if self.batch {
+            if let Some(out) = self.call_batch(n) {
+                return out;
+            }
+        }
         match *g.op(n) {
             Op::Softmax(a) => {
                 let a = self.borrow(a);
@@ -339,6 +587,18 @@ impl Emitter<'_> {
                 let (t, up) = (self.borrow(t), self.borrow(up));
                 quote!(::mlp::__private::maxout_route::<T, #units, #pieces>(#t, #up))
             }
+            Op::Max(a) => {
+                let a = self.value(a);
+                quote!(#a.max())
+            }
+            Op::Log(a) => {
+                let a = self.value(a);
+                quote!(#a.ln())
+            }
+            Op::ExpSum(a) => {
+                let a = self.borrow(a);
+                quote!(::mlp::__private::exp_sum(#a))
+            }
             Op::Leaf(_) => internal_error("a leaf without a value"),
             _ => self.closure(n),
         }
@@ -351,21 +611,24 @@ impl Emitter<'_> {
         self.collect_leaves(n, &mut leaves, &mut indexed);
         let vectors: Vec<Id> = leaves.iter().copied().filter(|&l| !self.is_t(l)).collect();
         let s = self.g.shape(n);
-        let (rows, cols) = (lit(s.rows), s.cols);
+        let (rows, cols) = (dim(s.rows), s.cols);
+        // A leaf of another shape (a bias beside a batch) is read by index, repeated.
+        let mixed = vectors.iter().any(|&l| self.g.shape(l) != s);
         let mut access = HashMap::new();
-        if indexed || vectors.is_empty() || vectors.len() > 3 {
+        if indexed || mixed || vectors.is_empty() || vectors.len() > 3 {
             for &l in &vectors {
                 let v = self.value(l);
-                let at = if cols == 1 {
-                    quote!(#v[i])
-                } else {
-                    quote!(#v[(i, j)])
+                let ls = self.g.shape(l);
+                let at = match (ls.rows == 1 && s.rows != 1, ls.cols == 1) {
+                    (_, true) => quote!(#v[i]),
+                    (true, false) => quote!(#v[j]),
+                    (false, false) => quote!(#v[(i, j)]),
                 };
                 access.insert(l, at);
             }
             let body = self.element(n, &access).0;
             let j = if cols == 1 { quote!(_) } else { quote!(j) };
-            let cols = lit(cols);
+            let cols = dim(cols);
             return quote! {
                 ::mlp::__private::nalgebra::SMatrix::<T, #rows, #cols>::from_fn(|i, #j| #body)
             };
@@ -421,7 +684,12 @@ impl Emitter<'_> {
             let y = self.value(n);
             self.zero = true;
             self.one = true;
-            return (quote!(if i == #y { one } else { zero }), false);
+            let class = if self.batch {
+                quote!(#y[j])
+            } else {
+                quote!(#y)
+            };
+            return (quote!(if i == #class { one } else { zero }), false);
         }
         let folded = self.inline.contains(&n) && self.form.get(&n) == Some(&Form::Closure);
         if self.is_t(n) && !folded {
@@ -478,6 +746,7 @@ impl Emitter<'_> {
                 self.one = true;
                 return (quote!(one), true);
             }
+            Op::Broadcast(a, _) => return self.element(a, access),
             Op::Map(f, a) => {
                 // A compound operand used twice is bound once: `{ let v = ..; .. }`.
                 let simple = access.contains_key(&a);
@@ -589,6 +858,16 @@ fn ratio(r: Ratio) -> TokenStream {
     } else {
         let den = r.den as f64;
         quote!((#convert(#num) / #convert(#den)))
+    }
+}
+
+/// A dimension: a literal, or the batch size `B`.
+pub fn dim(n: usize) -> TokenStream {
+    if n == crate::ir::BATCH {
+        quote!(B)
+    } else {
+        let n = lit(n);
+        quote!(#n)
     }
 }
 

@@ -2,7 +2,7 @@
 
 use crate::codegen::{self, Item};
 use crate::model::{self, Model};
-use crate::{check, derivation, derive, parse};
+use crate::{batch, check, derivation, derive, parse};
 use proc_macro2::TokenStream;
 use syn::{Data, DeriveInput, Fields};
 
@@ -57,14 +57,25 @@ pub fn derive_items(
     let mut derived = derive::derive(model, network.jacobians);
     let soft = (network.loss == check::Loss::CrossEntropy)
         .then(|| derive::derive(model::build(&network, true), network.jacobians));
-    let text = derivation::render(&mut derived, &format!("{}: {}", item.ident, network.source));
+    let batched = batch::lift(&derived);
+    let text = derivation::render(
+        &mut derived,
+        batched.as_ref(),
+        &format!("{}: {}", item.ident, network.source),
+    );
     if let Some(message) = derived.model.graph.error.clone() {
         return Err(syn::Error::new(network.input.span(), message));
     }
     if let Some(message) = soft.as_ref().and_then(|s| s.model.graph.error.clone()) {
         return Err(syn::Error::new(network.input.span(), message));
     }
-    Ok(codegen::items(&derived, soft.as_ref(), item, &text))
+    Ok(codegen::items(
+        &derived,
+        soft.as_ref(),
+        batched.as_ref(),
+        item,
+        &text,
+    ))
 }
 
 /// The item is a unit struct with no generics: the macro writes the fields and the scalar `T`.

@@ -5,6 +5,7 @@
 //! (named rewrite rules) → `derivation` (text) and `codegen` (Rust). This file is the shim.
 
 mod ast;
+mod batch;
 mod chain;
 mod check;
 mod codegen;

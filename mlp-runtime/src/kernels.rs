@@ -3,6 +3,11 @@
 //! Each is statically sized and allocation-free. They exist so that generated code reads like
 //! the derivation (`ŷ = softmax(θ)`) while computing in the stable way (subtracting max θ first).
 
+pub use crate::columns::{
+    bce_with_logits_columns, dot_columns, exp_sum_columns, log_sum_exp_columns, max_columns,
+    maxout_columns, maxout_route_columns, mse_columns, softmax_columns, softmax_parts_columns,
+};
+pub use crate::gemm::{affine, affine_columns, mul, mul_tr, tr_mul};
 use nalgebra::{RealField, SMatrix, SVector};
 
 /// `softmax(θ)ᵢ = e^{θᵢ} / Σⱼ e^{θⱼ}`, computed as `e^{θᵢ − m} / Σⱼ e^{θⱼ − m}` with
@@ -15,11 +20,49 @@ use nalgebra::{RealField, SMatrix, SVector};
 /// let p = mlp::kernels::softmax(&SVector::<f64, 4>::new(-1.0, 0.0, 3.0, 5.0));
 /// assert!((p[3] - 0.87370431).abs() < 1e-8);
 /// ```
+#[inline(always)]
 pub fn softmax<T: RealField + Copy, const N: usize>(theta: &SVector<T, N>) -> SVector<T, N> {
     let m = theta.max();
     let e = theta.map(|t| (t - m).exp());
     let s = e.sum();
     e / s
+}
+
+/// [`softmax`] with its parts: `(ŷ, m, s)` with `m = maxⱼ θⱼ` and `s = Σⱼ e^{θⱼ − m}`, so that
+/// the loss `log Σⱼ e^{θⱼ} = m + log s` needs no second pass of exponentials.
+///
+/// # Example
+///
+/// ```
+/// use mlp::nalgebra::SVector;
+/// let theta = SVector::<f64, 3>::new(1.0, 2.0, 0.5);
+/// let (p, m, s) = mlp::kernels::softmax_parts(&theta);
+/// assert_eq!(p, mlp::kernels::softmax(&theta));
+/// assert!((m + s.ln() - mlp::kernels::log_sum_exp(&theta)).abs() < 1e-15);
+/// ```
+#[inline(always)]
+pub fn softmax_parts<T: RealField + Copy, const N: usize>(
+    theta: &SVector<T, N>,
+) -> (SVector<T, N>, T, T) {
+    let m = theta.max();
+    let e = theta.map(|t| (t - m).exp());
+    let s = e.sum();
+    (e / s, m, s)
+}
+
+/// `Σⱼ e^{θⱼ − m}` with `m = maxⱼ θⱼ`: the softmax's denominator.
+///
+/// # Example
+///
+/// ```
+/// use mlp::nalgebra::SVector;
+/// let s = mlp::kernels::exp_sum(&SVector::<f64, 2>::new(0.0, 0.0));
+/// assert_eq!(s, 2.0);
+/// ```
+#[inline(always)]
+pub fn exp_sum<T: RealField + Copy, const N: usize>(theta: &SVector<T, N>) -> T {
+    let m = theta.max();
+    theta.map(|t| (t - m).exp()).sum()
 }
 
 /// `log Σⱼ e^{θⱼ}`, computed as `m + log Σⱼ e^{θⱼ − m}` with `m = maxⱼ θⱼ`.
@@ -31,6 +74,7 @@ pub fn softmax<T: RealField + Copy, const N: usize>(theta: &SVector<T, N>) -> SV
 /// let lse = mlp::kernels::log_sum_exp(&SVector::<f32, 2>::new(1e4, 1e4));
 /// assert!((lse - (1e4 + 2f32.ln())).abs() < 1e-2);
 /// ```
+#[inline(always)]
 pub fn log_sum_exp<T: RealField + Copy, const N: usize>(theta: &SVector<T, N>) -> T {
     let m = theta.max();
     m + theta.map(|t| (t - m).exp()).sum().ln()
@@ -48,12 +92,46 @@ pub fn log_sum_exp<T: RealField + Copy, const N: usize>(theta: &SVector<T, N>) -
 /// mlp::kernels::sgd_update(&mut w, &SVector::<f64, 2>::new(10.0, -10.0), 0.1);
 /// assert_eq!(w, SVector::<f64, 2>::new(0.0, 3.0));
 /// ```
+#[inline(always)]
 pub fn sgd_update<T: RealField + Copy, const R: usize, const C: usize>(
     param: &mut SMatrix<T, R, C>,
     grad: &SMatrix<T, R, C>,
     learning_rate: T,
 ) {
     param.zip_apply(grad, |p, g| *p -= learning_rate * g);
+}
+
+/// `C ← C − α·A·Bᵀ` in place, with no `A·Bᵀ` value: the update of a weight whose gradient is
+/// the outer product `A·Bᵀ` (a rank-1 update, BLAS's `ger`, when `K = 1`; over a batch, a
+/// matrix product accumulated into `C`).
+///
+/// # Example
+///
+/// ```
+/// use mlp::nalgebra::{SMatrix, SVector};
+/// let mut w = SMatrix::<f64, 2, 3>::zeros();
+/// let (g, x) = (SVector::<f64, 2>::new(1.0, 2.0), SVector::<f64, 3>::new(1.0, 0.0, -1.0));
+/// mlp::kernels::sub_outer(&mut w, 0.5, &g, &x);
+/// assert_eq!(w, -(g * x.transpose()) * 0.5);
+/// ```
+#[inline]
+pub fn sub_outer<T: RealField + Copy, const M: usize, const N: usize, const K: usize>(
+    c: &mut SMatrix<T, M, N>,
+    alpha: T,
+    a: &SMatrix<T, M, K>,
+    b: &SMatrix<T, N, K>,
+) {
+    if K == 1 {
+        // One pass over C: column j moves by (α·bⱼ)·a (BLAS's rank-1 `ger`).
+        c.ger(-alpha, &a.column(0), &b.column(0), T::one());
+        return;
+    }
+    crate::gemm::add_product::<T, M, N, K, true>(
+        c.as_mut_slice(),
+        -alpha,
+        a.as_slice(),
+        b.as_slice(),
+    );
 }
 
 /// Binary cross-entropy from logits, `Σᵢ max(θᵢ, 0) − yᵢ·θᵢ + log(1 + e^{−|θᵢ|})`: the same

@@ -11,6 +11,8 @@
 extern crate std;
 
 pub mod batch;
+mod columns;
+mod gemm;
 pub mod gradcheck;
 pub mod init;
 pub mod kernels;

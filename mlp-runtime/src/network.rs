@@ -35,6 +35,10 @@ pub trait Network<T: RealField + Copy> {
     type Tape;
     /// ∂J/∂θ for every parameter θ, with the network's own static shapes.
     type Gradients: Parameters<T>;
+    /// A batch of `B` inputs, one per column (`SMatrix<T, IN, B>`).
+    type InputBatch<const B: usize>;
+    /// The outputs of a batch, one per column (`SMatrix<T, OUT, B>`).
+    type OutputBatch<const B: usize>;
 
     /// The forward pass: `ŷ` for one input `x`.
     fn forward(&self, x: &Self::Input) -> Self::Output;
@@ -92,6 +96,39 @@ pub trait Network<T: RealField + Copy> {
     ///
     /// For `CE`, when the class index is not smaller than the number of outputs.
     fn train_step(&mut self, x: &Self::Input, target: &Self::Target, learning_rate: T) -> T;
+
+    /// The forward pass of a batch: `Ŷ` with one column per column of `X`.
+    fn forward_batch<const B: usize>(&self, x: &Self::InputBatch<B>) -> Self::OutputBatch<B>;
+
+    /// The mean loss and the mean gradients over a batch (one sample per column of `x`),
+    /// computed with matrix–matrix products from the derivation's batched form
+    /// (`∂J/∂W = (1/B)·∂J/∂Z·Xᵀ`). Equal to the mean of [`Network::loss_and_gradients`] over the
+    /// columns, up to rounding. An empty batch gives zero.
+    ///
+    /// # Panics
+    ///
+    /// For `CE`, when a class index is not smaller than the number of outputs.
+    fn loss_and_gradients_batch<const B: usize>(
+        &self,
+        x: &Self::InputBatch<B>,
+        targets: &[Self::Target; B],
+    ) -> (T, Self::Gradients);
+
+    /// One SGD step on the mean gradient of a batch, fused like [`Network::train_step`] (each
+    /// weight's update accumulated into it in place); returns the mean loss before the step.
+    ///
+    /// # Panics
+    ///
+    /// For `CE`, when a class index is not smaller than the number of outputs.
+    fn train_step_batch<const B: usize>(
+        &mut self,
+        x: &Self::InputBatch<B>,
+        targets: &[Self::Target; B],
+        learning_rate: T,
+    ) -> T;
+
+    /// Puts `B` inputs side by side, one per column.
+    fn input_batch<const B: usize>(columns: &[&Self::Input; B]) -> Self::InputBatch<B>;
 
     /// Visits every parameter once, in chain order, named like PyTorch's `nn.Sequential`
     /// state dict (`"0.weight"`, `"0.bias"`, `"2.weight"`, ...), values in nalgebra's

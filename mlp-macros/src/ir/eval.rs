@@ -66,6 +66,9 @@ fn winner(t: &Mat, k: usize, i: usize) -> usize {
     })
 }
 
+/// The learning rate η the interpreter uses for update nodes.
+pub const LEARNING_RATE: f64 = 0.125;
+
 /// Evaluates `id` with the leaves bound in `env` (by leaf node id).
 pub fn eval(g: &Graph, id: Id, env: &HashMap<Id, Mat>) -> Mat {
     let mut memo: HashMap<Id, Mat> = HashMap::new();
@@ -88,6 +91,10 @@ fn step(g: &Graph, n: Id, env: &HashMap<Id, Mat>, m: &HashMap<Id, Mat>) -> Mat {
             r
         }
         Op::Ones(k) => Mat::new(k, 1, vec![1.0; k]),
+        Op::MatMul(a, b) if v(a).data.len() == 1 && v(b).rows != 1 => {
+            let s = v(a).data[0];
+            v(b).map(|b| s * b)
+        }
         Op::MatMul(a, b) => {
             let (a, b) = (v(a), v(b));
             assert_eq!(a.cols, b.rows);
@@ -228,6 +235,40 @@ fn step(g: &Graph, n: Id, env: &HashMap<Id, Mat>, m: &HashMap<Id, Mat>) -> Mat {
                 r.data[winner(t, k, i) * n + i] = g.data[i];
             }
             r
+        }
+        Op::Max(a) => Mat::scalar(v(a).data.iter().cloned().fold(f64::NEG_INFINITY, f64::max)),
+        Op::Log(a) => v(a).map(f64::ln),
+        Op::ExpSum(a) => {
+            let a = v(a);
+            let m = a.data.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
+            Mat::scalar(a.data.iter().map(|t| (t - m).exp()).sum())
+        }
+        Op::Step(p, d) => v(p).zip(v(d), |p, d| p - LEARNING_RATE * d),
+        Op::OuterStep(p, a, b, s) => {
+            let (a, b) = (v(a), v(b));
+            let s = s.map_or(1.0, |s| v(s).data[0]);
+            let mut r = v(p).clone();
+            for i in 0..r.rows {
+                for j in 0..r.cols {
+                    let sum: f64 = (0..a.cols).map(|k| a.at(i, k) * b.at(j, k)).sum();
+                    r.data[i * r.cols + j] -= LEARNING_RATE * s * sum;
+                }
+            }
+            r
+        }
+        Op::Broadcast(a, n) => {
+            let a = v(a);
+            Mat::new(a.rows, n, (0..a.rows * n).map(|k| a.data[k / n]).collect())
+        }
+        Op::RowSum(a) => {
+            let a = v(a);
+            Mat::new(
+                a.rows,
+                1,
+                (0..a.rows)
+                    .map(|i| (0..a.cols).map(|j| a.at(i, j)).sum())
+                    .collect(),
+            )
         }
         Op::Mse(a, y) => {
             let d = v(a).zip(v(y), |a, y| (a - y) * (a - y));

@@ -16,11 +16,25 @@ use std::collections::HashMap;
 /// Index of a node in its [`Graph`].
 pub type Id = usize;
 
-/// A static matrix shape; column vectors are `n×1`, scalars `1×1`.
+/// A static matrix shape; column vectors are `n×1`, scalars `1×1`. A dimension equal to
+/// [`BATCH`] is the batch size `B`, a const generic of the generated code.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Shape {
     pub rows: usize,
     pub cols: usize,
+}
+
+/// The batch size `B` as a dimension: known only to the generated code (a const generic), so
+/// the IR carries it as this marker, which no network reaches (`check` bounds every size).
+pub const BATCH: usize = 1 << 40;
+
+/// A dimension as the derivation prints it: `16`, or `B`.
+pub fn dim_text(n: usize) -> String {
+    if n == BATCH {
+        "B".into()
+    } else {
+        n.to_string()
+    }
 }
 
 impl Shape {
@@ -36,7 +50,7 @@ impl Shape {
     }
     /// `[3×16]`, as the derivation prints shapes.
     pub fn text(self) -> String {
-        format!("[{}×{}]", self.rows, self.cols)
+        format!("[{}×{}]", dim_text(self.rows), dim_text(self.cols))
     }
 }
 
@@ -109,6 +123,8 @@ pub enum LeafKind {
     Input,
     /// A trainable parameter (`W`, `b₁`, ...).
     Param,
+    /// A known number that is no variable: the batch's `1/B`.
+    Constant,
     /// The target `y`: a one-hot vector in the math; `class_index` when the code holds it as
     /// a class index (`usize`).
     Target { class_index: bool },
@@ -157,6 +173,23 @@ pub enum Op {
     /// `MaxoutSelect(k, t)ᵀ·g` without the matrix: `g` routed to each unit's winning piece.
     /// Children `(t, g)`.
     MaxoutRoute(usize, Id, Id),
+    /// The largest element of a vector (a scalar).
+    Max(Id),
+    /// The natural logarithm of a scalar.
+    Log(Id),
+    /// `Σᵢ e^{θᵢ − max θ}`, the softmax's denominator (a scalar).
+    ExpSum(Id),
+    /// The update of training: `P − η·G` for a parameter `P` and its gradient `G`, `η` the
+    /// learning rate. Children `(P, G)`.
+    Step(Id, Id),
+    /// `P − η·s·A·Bᵀ` applied in place, with no `A·Bᵀ` value: a rank-1 update when `A` and `B`
+    /// are vectors, a matrix product accumulated into `P` for a batch. Children
+    /// `(P, A, B)` and the scalar `s` if there is one.
+    OuterStep(Id, Id, Id, Option<Id>),
+    /// `b·1ᵀ`: the column `b` repeated for each of `n` columns (a bias over a batch).
+    Broadcast(Id, usize),
+    /// `A·1`: the sum of the columns (over a batch, a bias gradient; of a row, its sum).
+    RowSum(Id),
 }
 
 impl Op {
@@ -173,7 +206,17 @@ impl Op {
             | Softmax(a)
             | LogSumExp(a)
             | Maxout(_, a)
-            | MaxoutSelect(_, a) => vec![a],
+            | MaxoutSelect(_, a)
+            | Max(a)
+            | Log(a)
+            | ExpSum(a)
+            | Broadcast(a, _)
+            | RowSum(a) => vec![a],
+            OuterStep(p, a, b, s) => {
+                let mut c = vec![p, a, b];
+                c.extend(s);
+                c
+            }
             MatMul(a, b)
             | Add(a, b)
             | Sub(a, b)
@@ -185,12 +228,13 @@ impl Op {
             | Mse(a, b)
             | Bce(a, b)
             | BceLogits(a, b)
-            | MaxoutRoute(_, a, b) => vec![a, b],
+            | MaxoutRoute(_, a, b)
+            | Step(a, b) => vec![a, b],
         }
     }
 
     /// The same operation over other children (same count, same order).
-    fn with_children(&self, c: &[Id]) -> Op {
+    pub fn with_children(&self, c: &[Id]) -> Op {
         use Op::*;
         match *self {
             Leaf(_) | Identity(_) | Ones(_) => self.clone(),
@@ -215,6 +259,13 @@ impl Op {
             Maxout(k, _) => Maxout(k, c[0]),
             MaxoutSelect(k, _) => MaxoutSelect(k, c[0]),
             MaxoutRoute(k, ..) => MaxoutRoute(k, c[0], c[1]),
+            Max(_) => Max(c[0]),
+            Log(_) => Log(c[0]),
+            ExpSum(_) => ExpSum(c[0]),
+            Step(..) => Step(c[0], c[1]),
+            OuterStep(..) => OuterStep(c[0], c[1], c[2], c.get(3).copied()),
+            Broadcast(_, n) => Broadcast(c[0], n),
+            RowSum(_) => RowSum(c[0]),
         }
     }
 }
@@ -318,6 +369,11 @@ impl Graph {
         )
     }
 
+    /// The node `op` if the graph already has it.
+    pub fn find(&self, op: &Op) -> Option<Id> {
+        self.memo.get(op).copied()
+    }
+
     pub fn leaf(&mut self, name: Name, kind: LeafKind, shape: Shape) -> Id {
         self.leaves.push(Leaf { name, kind });
         let op = Op::Leaf(self.leaves.len() - 1);
@@ -353,6 +409,8 @@ impl Graph {
             Leaf(_) => (Shape::SCALAR, false),
             Identity(n) => (Shape::matrix(n, n), true),
             Ones(n) => (Shape::vector(n), true),
+            // A 1×1 left factor is a number times a matrix (the batch's `1/B·…`).
+            MatMul(a, b) if s(self, a).is_scalar() && s(self, b).rows != 1 => (s(self, b), true),
             MatMul(a, b) => {
                 let (a, b) = (s(self, a), s(self, b));
                 (Shape::matrix(a.rows, b.cols), a.cols == b.rows)
@@ -369,18 +427,19 @@ impl Graph {
                 let a = s(self, a);
                 (Shape::matrix(a.rows, a.rows), a.cols == 1)
             }
-            Softmax(a) => (s(self, a), s(self, a).cols == 1),
+            // Column by column: over a batch, one result per sample.
+            Softmax(a) => (s(self, a), true),
             Dot(a, b) | CrossEntropy(a, b) | Mse(a, b) | Bce(a, b) | BceLogits(a, b) => (
-                Shape::SCALAR,
-                s(self, a) == s(self, b) && s(self, a).cols == 1,
+                Shape::matrix(1, s(self, a).cols),
+                s(self, a).rows == s(self, b).rows,
             ),
             SubScalar(a, b) => (s(self, a), s(self, b).is_scalar()),
-            LogSumExp(a) => (Shape::SCALAR, s(self, a).cols == 1),
+            LogSumExp(a) => (Shape::matrix(1, s(self, a).cols), true),
             Maxout(k, t) => {
                 let t = s(self, t);
                 (
-                    Shape::vector(t.rows / k.max(1)),
-                    k > 0 && t.cols == 1 && t.rows % k == 0,
+                    Shape::matrix(t.rows / k.max(1), t.cols),
+                    k > 0 && t.rows % k == 0,
                 )
             }
             MaxoutSelect(k, t) => {
@@ -392,8 +451,21 @@ impl Graph {
             }
             MaxoutRoute(k, t, g) => {
                 let (t, g) = (s(self, t), s(self, g));
-                (t, t.cols == 1 && g.cols == 1 && g.rows * k == t.rows)
+                (t, t.cols == g.cols && g.rows * k == t.rows)
             }
+            Max(a) | ExpSum(a) => (Shape::matrix(1, s(self, a).cols), true),
+            Log(a) => (s(self, a), s(self, a).rows == 1),
+            Step(p, d) => (s(self, p), s(self, p) == s(self, d)),
+            OuterStep(p, a, b, scale) => {
+                let (p, a, b) = (s(self, p), s(self, a), s(self, b));
+                let scalar = scale.is_none_or(|c| s(self, c).is_scalar());
+                (
+                    p,
+                    scalar && a.rows == p.rows && b.rows == p.cols && a.cols == b.cols,
+                )
+            }
+            Broadcast(a, n) => (Shape::matrix(s(self, a).rows, n), s(self, a).cols == 1),
+            RowSum(a) => (Shape::vector(s(self, a).rows), true),
         };
         if !ok && self.error.is_none() {
             let shapes: Vec<String> = op.children().iter().map(|&c| s(self, c).text()).collect();
@@ -415,7 +487,7 @@ impl Graph {
             }
             match self.leaf_of(n).map(|l| l.kind) {
                 Some(LeafKind::Input | LeafKind::Param) => return true,
-                Some(LeafKind::Target { .. }) => {}
+                Some(LeafKind::Target { .. } | LeafKind::Constant) => {}
                 None => stack.extend(self.op(n).children()),
             }
         }

@@ -170,6 +170,27 @@ impl<'g> Render<'g> {
                 ),
                 ATOM,
             ),
+            Op::Max(a) => (format!("max {}", child(a, ATOM)), PRODUCT),
+            Op::Log(a) => (format!("log {}", child(a, ATOM)), PRODUCT),
+            Op::ExpSum(a) => {
+                let t = self.math(a);
+                (format!("Σᵢ exp({t}ᵢ − max {t})"), ATOM)
+            }
+            Op::Step(p, d) => (format!("{} − η·{}", self.math(p), child(d, PRODUCT)), SUM),
+            Op::OuterStep(p, a, b, scale) => {
+                let scale = scale.map_or(String::new(), |s| format!("{}·", child(s, POSTFIX)));
+                (
+                    format!(
+                        "{} − η·{scale}{}·{}ᵀ, in place",
+                        self.math(p),
+                        factor(a, KIND_MATMUL, false),
+                        child(b, ATOM)
+                    ),
+                    SUM,
+                )
+            }
+            Op::Broadcast(a, _) => (format!("{}·1ᵀ", child(a, POSTFIX)), PRODUCT),
+            Op::RowSum(a) => (format!("{}·1", factor(a, KIND_MATMUL, false)), PRODUCT),
         }
     }
 
@@ -206,6 +227,16 @@ impl<'g> Render<'g> {
             Op::Maxout(k, a) => format!("(maxout {k} {})", s(a)),
             Op::MaxoutSelect(k, a) => format!("(maxout-select {k} {})", s(a)),
             Op::MaxoutRoute(k, a, b) => format!("(maxout-route {k} {} {})", s(a), s(b)),
+            Op::Max(a) => format!("(max {})", s(a)),
+            Op::Log(a) => format!("(log {})", s(a)),
+            Op::ExpSum(a) => format!("(exp-sum {})", s(a)),
+            Op::Step(p, d) => format!("(step {} {})", s(p), s(d)),
+            Op::OuterStep(p, a, b, None) => format!("(outer-step {} {} {})", s(p), s(a), s(b)),
+            Op::OuterStep(p, a, b, Some(c)) => {
+                format!("(outer-step {} {} {} {})", s(p), s(a), s(b), s(c))
+            }
+            Op::Broadcast(a, _) => format!("(broadcast {})", s(a)),
+            Op::RowSum(a) => format!("(row-sum {})", s(a)),
         }
     }
 }
@@ -217,7 +248,7 @@ const KIND_DIV: u8 = 3;
 
 fn kind_of(op: &Op) -> u8 {
     match op {
-        Op::MatMul(..) | Op::Scale(..) => KIND_MATMUL,
+        Op::MatMul(..) | Op::Scale(..) | Op::Broadcast(..) | Op::RowSum(_) => KIND_MATMUL,
         Op::Hadamard(..) => KIND_HADAMARD,
         Op::Div(..) => KIND_DIV,
         _ => KIND_OTHER,

@@ -8,7 +8,9 @@ mod drop_identity;
 mod fold_transpose;
 mod fuse_sigmoid_bce;
 mod fuse_softmax_ce;
+mod lse_from_softmax;
 mod maxout_route;
+mod outer_update;
 mod scalar_diag;
 mod scalar_product;
 mod softmax_vjp;
@@ -34,6 +36,7 @@ pub const RULES: &[(&str, Rule)] = &[
     ("maxout_route", maxout_route::apply),
     ("stable_ce", stable_ce::apply),
     ("stable_bce", stable_bce::apply),
+    ("lse_from_softmax", lse_from_softmax::apply),
 ];
 
 /// The rules that only change how the loss *value* is computed (never the gradients): all
@@ -41,7 +44,11 @@ pub const RULES: &[(&str, Rule)] = &[
 pub const LOSS_RULES: &[(&str, Rule)] = &[
     ("stable_ce", stable_ce::apply),
     ("stable_bce", stable_bce::apply),
+    ("lse_from_softmax", lse_from_softmax::apply),
 ];
+
+/// The rules for the update `P − η·∇P` of training: how it is applied, not what it computes.
+pub const UPDATE_RULES: &[(&str, Rule)] = &[("outer_update", outer_update::apply)];
 
 /// One application of a rule.
 #[derive(Clone, Copy, Debug)]

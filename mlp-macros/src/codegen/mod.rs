@@ -3,6 +3,8 @@
 //! Every method body comes from the same simplified IR through [`emit`]: only the roots differ
 //! (`forward` asks for ŷ, `backward` for the parameter gradients, `loss` for J).
 
+mod batch;
+
 use crate::check::Loss;
 use crate::derive::Derived;
 use crate::emit::{emit, lit, rust_name};
@@ -73,7 +75,13 @@ fn let_names(d: &Derived) -> HashMap<Id, String> {
 
 /// The network's items. `soft`: for `CE`, the same network derived for probability-vector
 /// targets, which adds the `soft_*` methods.
-pub fn items(d: &Derived, soft: Option<&Derived>, item: &Item, derivation: &str) -> TokenStream {
+pub fn items(
+    d: &Derived,
+    soft: Option<&Derived>,
+    batched: Option<&crate::batch::Batched>,
+    item: &Item,
+    derivation: &str,
+) -> TokenStream {
     let m = &d.model;
     let g = &m.graph;
     let Item {
@@ -165,7 +173,7 @@ pub fn items(d: &Derived, soft: Option<&Derived>, item: &Item, derivation: &str)
     let loss = emit(g, &names, with_y(with_x(base.clone())), &[d.loss]);
     let mut lg_roots = vec![d.loss];
     lg_roots.extend(&param_grads);
-    let loss_grads = emit(g, &names, with_y(with_x(base)), &lg_roots);
+    let loss_grads = emit(g, &names, with_y(with_x(base.clone())), &lg_roots);
 
     let cached_tape_fields = field_inits(&tape_fields, &cached.roots[1..]);
     let bwd_fields = field_inits(&param_idents, &backward.roots);
@@ -177,8 +185,11 @@ pub fn items(d: &Derived, soft: Option<&Derived>, item: &Item, derivation: &str)
     let (bwdx_stmts, bwdx_input) = (&backward_x.stmts, &backward_x.roots[param_grads.len()]);
     let (loss_stmts, loss_out) = (&loss.stmts, &loss.roots[0]);
     let (lg_stmts, lg_loss) = (&loss_grads.stmts, &loss_grads.roots[0]);
-    // The fused step updates each parameter from its gradient's variable directly.
-    let step_grads = &loss_grads.roots[1..];
+    // The fused step: the loss, then each parameter's update as the update rules left it.
+    let mut step_roots = vec![d.loss];
+    step_roots.extend(&d.updates);
+    let train = emit(g, &names, with_y(with_x(base.clone())), &step_roots);
+    let (train_stmts, train_loss) = (&train.stmts, &train.roots[0]);
 
     // Shared by the network and its gradients: same fields, names and order.
     let zeros = quote!(Self { #( #param_idents: ::mlp::__private::nalgebra::zero(), )* });
@@ -314,6 +325,17 @@ pub fn items(d: &Derived, soft: Option<&Derived>, item: &Item, derivation: &str)
         }
     });
 
+    let batch_methods = batch::methods(
+        &batch::Context {
+            derived: d,
+            param_idents: &param_idents,
+            grads_name: &grads_name,
+            inputs: g.shape(m.input).rows,
+            outputs: g.shape(m.output).rows,
+        },
+        batched,
+    );
+
     let derivation_doc = format!("\n# Derivation\n\n```text\n{derivation}```\n");
     let tape_doc = format!(
         "What [`{name}`]'s forward pass keeps for its backward pass: exactly the forward values the derived backward pass reads."
@@ -412,6 +434,10 @@ pub fn items(d: &Derived, soft: Option<&Derived>, item: &Item, derivation: &str)
             type Target = #target_ty;
             type Tape = #tape_name<T>;
             type Gradients = #grads_name<T>;
+            type InputBatch<const B: usize> = ::mlp::__private::nalgebra::SMatrix<T, #inputs, B>;
+            type OutputBatch<const B: usize> = ::mlp::__private::nalgebra::SMatrix<T, #outputs, B>;
+
+            #batch_methods
 
             fn forward(&self, #x: &#input_ty) -> #output_ty {
                 let #x = *#x;
@@ -458,9 +484,8 @@ pub fn items(d: &Derived, soft: Option<&Derived>, item: &Item, derivation: &str)
             fn train_step(&mut self, #x: &#input_ty, target: &#target_ty, learning_rate: T) -> T {
                 let #x = *#x;
                 #target_binding
-                #lg_stmts
-                #( ::mlp::__private::sgd_update(&mut self.#param_idents, &#step_grads, learning_rate); )*
-                #lg_loss
+                #train_stmts
+                #train_loss
             }
 
             #prediction_correct
