@@ -140,3 +140,33 @@ fn wide_network_with_mse() {
     });
     assert_eq!(events, 0);
 }
+
+#[mlp::network(x -> Linear(4, 6) -> Maxout(6, 3, 2) -> LeakyReLU -> Linear(3, 2) -> Softmax -> CE, jacobians = full)]
+struct MaxoutFull;
+
+#[test]
+fn batched_methods() {
+    use mlp::nalgebra::SMatrix;
+    let mut card = Card::<f32>::zeros();
+    mlp::init::he_normal(&mut card, 5);
+    let x = SMatrix::<f32, 2, 32>::from_fn(|i, j| (i * j) as f32 / 64.0 - 0.25);
+    let classes: [usize; 32] = std::array::from_fn(|j| j % 3);
+    let mut wide = Wide::<f64>::zeros();
+    wide.w1.fill(0.01);
+    let xw = SMatrix::<f64, 64, 8>::repeat(0.5);
+    let yw = [SVector::<f64, 10>::repeat(0.1); 8];
+    let mut full = MaxoutFull::<f64>::zeros();
+    mlp::init::xavier_uniform(&mut full, 2);
+    let xf = SMatrix::<f64, 4, 3>::repeat(0.2);
+    let events = heap_events(|| {
+        std::hint::black_box(card.forward_batch(&x));
+        std::hint::black_box(card.loss_and_gradients_batch(&x, &classes));
+        std::hint::black_box(card.train_step_batch(&x, &classes, 0.1));
+        std::hint::black_box(wide.forward_batch(&xw));
+        std::hint::black_box(wide.loss_and_gradients_batch(&xw, &yw));
+        std::hint::black_box(wide.train_step_batch(&xw, &yw, 0.1));
+        std::hint::black_box(full.forward_batch(&xf));
+        std::hint::black_box(full.train_step_batch(&xf, &[0, 1, 1], 0.1));
+    });
+    assert_eq!(events, 0);
+}
