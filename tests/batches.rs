@@ -96,3 +96,20 @@ fn confusion_matrix() {
     assert!(table.contains("accuracy 66.67%"), "{table}");
     assert_eq!(argmax(&[0.1, 0.7, 0.7, 0.2]), 1, "ties: the first");
 }
+
+#[test]
+fn batched_mean_is_the_per_sample_mean() {
+    let mut net = Net::<f64>::zeros();
+    mlp::init::xavier_uniform(&mut net, 5);
+    let data = samples();
+    let refs: Vec<(&SVector<f64, 3>, &usize)> = data.iter().map(|(x, y)| (x, y)).collect();
+    for n in [7, 6] {
+        let refs = &refs[..n];
+        let (a, ga) = mlp::batch::mean_loss_and_gradients_batched::<6, _, _>(&net, refs);
+        let (b, gb) = mean_loss_and_gradients(&net, refs.iter().copied());
+        assert!((a - b).abs() < 1e-12, "{n} samples: {a} vs {b}");
+        assert!((ga.w - gb.w).norm() < 1e-12 && (ga.b2 - gb.b2).norm() < 1e-12);
+    }
+    let (a, _) = mlp::batch::mean_loss_and_gradients_any(&net, &refs[..0]);
+    assert_eq!(a, 0.0);
+}

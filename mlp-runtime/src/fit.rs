@@ -2,7 +2,7 @@
 //! optimizer, a progress bar, optional early stopping, and an error, never silent NaNs, when
 //! the loss stops being finite.
 
-use crate::batch::{mean_loss_and_gradients, shuffled_batches};
+use crate::batch::{mean_loss_and_gradients_any, shuffled_batches};
 use crate::metrics::{evaluate, to_f64};
 use crate::optim::Optimizer;
 use crate::rng::Rng;
@@ -18,7 +18,10 @@ use std::vec::Vec;
 pub struct FitConfig {
     /// Passes over the training set.
     pub epochs: usize,
-    /// Samples per mini-batch (the last one of an epoch may be shorter).
+    /// Samples per mini-batch (the last one of an epoch may be shorter). Batches of 8, 16, 32,
+    /// 64, 128 or 256 samples ([`crate::batch::BATCHED_SIZES`]) run through the network's
+    /// batched code (matrix–matrix products); other sizes, and a short last batch, sample by
+    /// sample. Both give the same mean gradient.
     pub batch_size: usize,
     /// Seeds the shuffling: the same seed gives the same history, bit for bit.
     pub seed: u64,
@@ -128,6 +131,7 @@ pub fn fit<T, N, O>(
 where
     T: RealField + Copy,
     N: Network<T> + Parameters<T> + Clone,
+    N::Target: Copy,
     N::Gradients: Default,
     O: Optimizer<T, N>,
 {
@@ -153,11 +157,13 @@ where
     let mut order: Vec<usize> = (0..train.len()).collect();
     let mut history = History::default();
     let mut best: Option<(f64, N)> = None;
+    let mut samples: Vec<(&N::Input, &N::Target)> = Vec::with_capacity(batch_size);
     for epoch in 1..=config.epochs {
         let mut total = 0.0;
         for (b, indices) in shuffled_batches(&mut order, batch_size, &mut rng).enumerate() {
-            let samples = indices.iter().map(|&i| (&train[i].0, &train[i].1));
-            let (loss, grads) = mean_loss_and_gradients(&*net, samples);
+            samples.clear();
+            samples.extend(indices.iter().map(|&i| (&train[i].0, &train[i].1)));
+            let (loss, grads) = mean_loss_and_gradients_any(&*net, &samples);
             let loss = to_f64(loss);
             if !loss.is_finite() {
                 bar.abandon();
