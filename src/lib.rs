@@ -72,8 +72,10 @@
 //!
 //! ## Features
 //!
-//! `std` (default) adds [`datasets`], [`fit`] (the training loop), [`plot`] (PNG pictures)
-//! and the [`gradcheck()`] report. Without it the crate is `no_std` and needs no allocator:
+//! `std` (default) adds [`datasets`], [`fit`] (the training loop) and the [`gradcheck()`]
+//! report; `progress` adds `fit`'s progress bar (indicatif) and `plot` the PNG pictures
+//! (`mlp::plot`, with plotters), each with `std`. They are off by default so that a crate
+//! using `mlp` builds quickly; the examples turn both on. Without it the crate is `no_std` and needs no allocator:
 //! the networks, [`init`], [`optim`], [`batch`], [`metrics`], [`kernels`], [`rng`] and
 //! [`gradcheck_each`] stay.
 #![cfg_attr(not(feature = "std"), no_std)]
@@ -93,7 +95,10 @@ pub use mlp_runtime::{
 pub use mlp_runtime::{gradcheck, GradCheck};
 
 #[cfg(feature = "std")]
-pub use mlp_runtime::{datasets, fit, plot};
+pub use mlp_runtime::{datasets, fit};
+
+#[cfg(feature = "plot")]
+pub use mlp_runtime::plot;
 
 /// The linear algebra crate the generated code uses, re-exported so that users need no direct
 /// dependency on it.

@@ -27,13 +27,18 @@ macro_rules! check {
         let mut rng = Rng::new(3);
         let x = SMatrix::<f64, $inputs, B>::from_fn(|_, _| rng.normal());
         let targets = $targets;
-        let columns: Vec<SVector<f64, $inputs>> = (0..B).map(|j| x.column(j).into_owned()).collect();
+        let columns: Vec<SVector<f64, $inputs>> =
+            (0..B).map(|j| x.column(j).into_owned()).collect();
 
         // forward_batch: column j is forward of sample j.
         let out = net.forward_batch(&x);
         for (j, c) in columns.iter().enumerate() {
             let single = net.forward(c);
-            assert!(all_close(out.column(j).as_slice(), single.as_slice()), "{}: forward column {j}", stringify!($net));
+            assert!(
+                all_close(out.column(j).as_slice(), single.as_slice()),
+                "{}: forward column {j}",
+                stringify!($net)
+            );
         }
 
         // loss_and_gradients_batch: the means.
@@ -52,10 +57,18 @@ macro_rules! check {
                 *e += v / B as f64;
             }
         }
-        assert!(close(loss, expected_loss), "{}: loss {loss} vs {expected_loss}", stringify!($net));
+        assert!(
+            close(loss, expected_loss),
+            "{}: loss {loss} vs {expected_loss}",
+            stringify!($net)
+        );
         let mut got = Vec::new();
         grads.visit_params(|_, v| got.extend_from_slice(v));
-        assert!(all_close(&got, &expected), "{}: gradients differ", stringify!($net));
+        assert!(
+            all_close(&got, &expected),
+            "{}: gradients differ",
+            stringify!($net)
+        );
 
         // input_batch puts the columns back together.
         let refs: [&SVector<f64, $inputs>; B] = std::array::from_fn(|j| &columns[j]);
@@ -71,7 +84,11 @@ macro_rules! check {
         stepped.visit_params(|_, v| a.extend_from_slice(v));
         reference.visit_params(|_, v| b.extend_from_slice(v));
         assert!(all_close(&a, &b), "{}: step differs", stringify!($net));
-        assert_ne!(a, { let mut p = Vec::new(); net.visit_params(|_, v| p.extend_from_slice(v)); p });
+        assert_ne!(a, {
+            let mut p = Vec::new();
+            net.visit_params(|_, v| p.extend_from_slice(v));
+            p
+        });
     }};
 }
 

@@ -8,7 +8,6 @@ use crate::optim::Optimizer;
 use crate::rng::Rng;
 use crate::{Network, Parameters};
 use core::fmt;
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use nalgebra::RealField;
 use std::io::IsTerminal;
 use std::vec::Vec;
@@ -28,7 +27,8 @@ pub struct FitConfig {
     /// With a validation set: stop after this many epochs without a better validation loss,
     /// and restore the best weights.
     pub patience: Option<usize>,
-    /// Show a progress bar on standard error (only when standard output is a terminal, so
+    /// Show a progress bar on standard error (with the `progress` feature; only when standard
+    /// output is a terminal, so
     /// that redirected or piped runs stay quiet).
     pub progress: bool,
 }
@@ -140,18 +140,10 @@ where
     }
     let batch_size = config.batch_size.max(1);
     let batches = train.len().div_ceil(batch_size);
-    let visible = config.progress && std::io::stdout().is_terminal();
-    let bar = ProgressBar::with_draw_target(
-        Some((config.epochs * batches) as u64),
-        if visible {
-            ProgressDrawTarget::stderr()
-        } else {
-            ProgressDrawTarget::hidden()
-        },
+    let bar = Bar::new(
+        config.progress && std::io::stdout().is_terminal(),
+        (config.epochs * batches) as u64,
     );
-    if let Ok(style) = ProgressStyle::with_template("{bar:30} {pos}/{len} batches  {msg}") {
-        bar.set_style(style);
-    }
 
     let mut rng = Rng::new(config.seed);
     let mut order: Vec<usize> = (0..train.len()).collect();
@@ -249,4 +241,51 @@ impl fmt::Display for History {
         }
         Ok(())
     }
+}
+
+/// The progress bar: indicatif's with the `progress` feature, nothing without it.
+#[cfg(feature = "progress")]
+struct Bar(indicatif::ProgressBar);
+
+#[cfg(feature = "progress")]
+impl Bar {
+    fn new(visible: bool, len: u64) -> Bar {
+        use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+        let target = if visible {
+            ProgressDrawTarget::stderr()
+        } else {
+            ProgressDrawTarget::hidden()
+        };
+        let bar = ProgressBar::with_draw_target(Some(len), target);
+        if let Ok(style) = ProgressStyle::with_template("{bar:30} {pos}/{len} batches  {msg}") {
+            bar.set_style(style);
+        }
+        Bar(bar)
+    }
+    fn inc(&self, n: u64) {
+        self.0.inc(n);
+    }
+    fn abandon(&self) {
+        self.0.abandon();
+    }
+    fn set_message(&self, message: std::string::String) {
+        self.0.set_message(message);
+    }
+    fn finish_and_clear(&self) {
+        self.0.finish_and_clear();
+    }
+}
+
+#[cfg(not(feature = "progress"))]
+struct Bar;
+
+#[cfg(not(feature = "progress"))]
+impl Bar {
+    fn new(_visible: bool, _len: u64) -> Bar {
+        Bar
+    }
+    fn inc(&self, _n: u64) {}
+    fn abandon(&self) {}
+    fn set_message(&self, _message: std::string::String) {}
+    fn finish_and_clear(&self) {}
 }

@@ -25,7 +25,7 @@ pub mod rng;
 pub mod datasets;
 #[cfg(feature = "std")]
 pub mod fit;
-#[cfg(feature = "std")]
+#[cfg(feature = "plot")]
 pub mod plot;
 
 pub use network::{Network, Parameters};
