@@ -2,28 +2,19 @@
 //! `train_step_batch`, from the batched derivation ([`crate::batch`]); a network without one
 //! (`jacobians = full`) loops over its samples.
 
+use super::Parts;
 use crate::batch::Batched;
 use crate::check::Loss;
-use crate::derive::Derived;
 use crate::emit::{emit_batch, lit};
 use crate::ir::Id;
-use proc_macro2::{Ident, TokenStream};
+use proc_macro2::TokenStream;
 use quote::quote;
 use std::collections::HashMap;
 
-/// What the batch methods need from the rest of the impl.
-pub struct Context<'a> {
-    pub derived: &'a Derived,
-    pub param_idents: &'a [Ident],
-    pub grads_name: &'a Ident,
-    pub inputs: usize,
-    pub outputs: usize,
-}
-
 /// The batch methods, for inside `impl Network<T> for Name<T>`.
-pub fn methods(cx: &Context, batched: Option<&Batched>) -> TokenStream {
+pub fn methods(cx: &Parts, batched: Option<&Batched>) -> TokenStream {
     let (inputs, outputs) = (lit(cx.inputs), lit(cx.outputs));
-    let target_ty = match cx.derived.model.loss_kind {
+    let target_ty = match cx.d.model.loss_kind {
         Loss::CrossEntropy => quote!(usize),
         Loss::BinaryCrossEntropy => quote!(T),
         Loss::Mse => quote!(::mlp::__private::nalgebra::SMatrix<T, #outputs, 1>),
@@ -37,7 +28,7 @@ pub fn methods(cx: &Context, batched: Option<&Batched>) -> TokenStream {
             ::mlp::__private::nalgebra::one::<T>() / ::mlp::__private::nalgebra::convert::<f64, T>(B as f64)
         };
     };
-    let check_targets = match cx.derived.model.loss_kind {
+    let check_targets = match cx.d.model.loss_kind {
         Loss::CrossEntropy => quote! {
             for &class in targets.iter() {
                 assert!(class < #outputs, "class index out of range: the network has {} classes", #outputs);
@@ -45,8 +36,8 @@ pub fn methods(cx: &Context, batched: Option<&Batched>) -> TokenStream {
         },
         _ => quote!(),
     };
-    let params = cx.param_idents;
-    let grads_name = cx.grads_name;
+    let params = &cx.param_idents;
+    let grads_name = &cx.grads_name;
     let common = quote! {
         fn input_batch<const B: usize>(columns: &[&::mlp::__private::nalgebra::SMatrix<T, #inputs, 1>; B]) -> #x_ty {
             ::mlp::__private::nalgebra::SMatrix::<T, #inputs, B>::from_fn(|i, j| columns[j][i])
@@ -113,7 +104,7 @@ pub fn methods(cx: &Context, batched: Option<&Batched>) -> TokenStream {
     let mut with_y = base.clone();
     with_y.insert(b.target, quote!(y));
 
-    let target_binding = match cx.derived.model.loss_kind {
+    let target_binding = match cx.d.model.loss_kind {
         Loss::CrossEntropy => quote!(let y: &[usize; B] = targets;),
         Loss::BinaryCrossEntropy => quote! {
             let y = ::mlp::__private::nalgebra::SMatrix::<T, 1, B>::from_fn(|_, j| targets[j]);

@@ -1,0 +1,132 @@
+//! The `mlp::Network` impl: the per-sample methods (`forward`, `forward_cached`, `backward`,
+//! `backward_with_input`, `loss`, `loss_and_gradients`, `sgd_step`, ...), with the fused step
+//! and the batch methods from their own modules.
+
+use super::{all_grads, field_inits, lit, Parts};
+use crate::check::Loss;
+use crate::ir::Id;
+use proc_macro2::TokenStream;
+use quote::quote;
+
+pub fn implementation(p: &Parts, train: &TokenStream, batch: &TokenStream) -> TokenStream {
+    let d = p.d;
+    let m = &d.model;
+    let (name, tape_name, grads_name, bound) = (p.name, &p.tape_name, &p.grads_name, &p.bound);
+    let (x, input_ty, output_ty, target_ty) = (&p.x, &p.input_ty, &p.output_ty, &p.target_ty);
+    let (inputs, outputs) = (lit(p.inputs), lit(p.outputs));
+    let param_idents = &p.param_idents;
+    let param_grads: Vec<Id> = m.params.iter().map(|q| d.grad[&q.leaf]).collect();
+
+    let mut with_x = p.base.clone();
+    with_x.insert(m.input, quote!(#x));
+    let forward = p.emit(with_x.clone(), &[m.output]);
+    let mut cached_roots = vec![m.output];
+    cached_roots.extend(&p.tape_nodes);
+    let cached = p.emit(with_x, &cached_roots);
+    let backward = p.emit(p.tape_places(), &param_grads);
+    let backward_x = p.emit(p.tape_places(), &all_grads(d));
+    let loss = p.emit(p.with_xy(), &[d.loss]);
+    let mut lg_roots = vec![d.loss];
+    lg_roots.extend(&param_grads);
+    let loss_grads = p.emit(p.with_xy(), &lg_roots);
+
+    let cached_tape_fields = field_inits(&p.tape_fields, &cached.roots[1..]);
+    let bwd_fields = field_inits(param_idents, &backward.roots);
+    let bwdx_fields = field_inits(param_idents, &backward_x.roots[..param_grads.len()]);
+    let lg_fields = field_inits(param_idents, &loss_grads.roots[1..]);
+    let (fwd_stmts, fwd_out) = (&forward.stmts, &forward.roots[0]);
+    let (cached_stmts, cached_out) = (&cached.stmts, &cached.roots[0]);
+    let bwd_stmts = &backward.stmts;
+    let (bwdx_stmts, bwdx_input) = (&backward_x.stmts, &backward_x.roots[param_grads.len()]);
+    let (loss_stmts, loss_out) = (&loss.stmts, &loss.roots[0]);
+    let (lg_stmts, lg_loss) = (&loss_grads.stmts, &loss_grads.roots[0]);
+    let target_binding = p.target_binding();
+
+    let prediction_correct = match m.loss_kind {
+        Loss::CrossEntropy => quote! {
+            fn prediction_correct(&self, output: &#output_ty, target: &usize) -> Option<bool> {
+                Some(output.imax() == *target)
+            }
+        },
+        Loss::BinaryCrossEntropy => quote! {
+            fn prediction_correct(&self, output: &#output_ty, target: &T) -> Option<bool> {
+                let half = ::mlp::__private::nalgebra::convert::<f64, T>(0.5);
+                Some((output[0] > half) == (*target > half))
+            }
+        },
+        Loss::Mse => quote!(),
+    };
+
+    quote! {
+        #[automatically_derived]
+        impl<#bound> ::mlp::Network<T> for #name<T> {
+            type Input = #input_ty;
+            type Output = #output_ty;
+            type Target = #target_ty;
+            type Tape = #tape_name<T>;
+            type Gradients = #grads_name<T>;
+            type InputBatch<const B: usize> = ::mlp::__private::nalgebra::SMatrix<T, #inputs, B>;
+            type OutputBatch<const B: usize> = ::mlp::__private::nalgebra::SMatrix<T, #outputs, B>;
+
+            fn forward(&self, #x: &#input_ty) -> #output_ty {
+                let #x = *#x;
+                #fwd_stmts
+                #fwd_out
+            }
+
+            fn forward_cached(&self, #x: &#input_ty) -> (#output_ty, #tape_name<T>) {
+                let #x = *#x;
+                #cached_stmts
+                (#cached_out, #tape_name { #(#cached_tape_fields),* })
+            }
+
+            fn backward(&self, tape: &#tape_name<T>, target: &#target_ty) -> #grads_name<T> {
+                #target_binding
+                #bwd_stmts
+                #grads_name { #(#bwd_fields),* }
+            }
+
+            fn backward_with_input(
+                &self,
+                tape: &#tape_name<T>,
+                target: &#target_ty,
+            ) -> (#grads_name<T>, #input_ty) {
+                #target_binding
+                #bwdx_stmts
+                (#grads_name { #(#bwdx_fields),* }, #bwdx_input)
+            }
+
+            fn loss(&self, #x: &#input_ty, target: &#target_ty) -> T {
+                let #x = *#x;
+                #target_binding
+                #loss_stmts
+                #loss_out
+            }
+
+            fn loss_and_gradients(&self, #x: &#input_ty, target: &#target_ty) -> (T, #grads_name<T>) {
+                let #x = *#x;
+                #target_binding
+                #lg_stmts
+                (#lg_loss, #grads_name { #(#lg_fields),* })
+            }
+
+            #train
+
+            #batch
+
+            #prediction_correct
+
+            fn visit_params(&self, f: impl FnMut(&str, &[T])) {
+                #name::visit_params(self, f)
+            }
+
+            fn visit_params_mut(&mut self, f: impl FnMut(&str, &mut [T])) {
+                #name::visit_params_mut(self, f)
+            }
+
+            fn sgd_step(&mut self, grads: &#grads_name<T>, learning_rate: T) {
+                #( ::mlp::__private::sgd_update(&mut self.#param_idents, &grads.#param_idents, learning_rate); )*
+            }
+        }
+    }
+}
