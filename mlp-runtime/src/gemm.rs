@@ -24,6 +24,9 @@ pub(crate) fn add_product<
     a: &[T],
     b: &[T],
 ) {
+    if crate::simd::add_product::<T, M, N, K, TB>(c, alpha, a, b) {
+        return;
+    }
     let (c, a, b) = (&mut c[..M * N], &a[..M * K], &b[..N * K]);
     let mut j = 0;
     while j + NR <= N {
@@ -183,10 +186,14 @@ pub fn affine<T: RealField + Copy, const M: usize, const N: usize, const K: usiz
     b: &SMatrix<T, M, N>,
 ) -> SMatrix<T, M, N> {
     let mut z = *b;
-    if N == 1 {
-        z.column_mut(0).gemv(T::one(), w, &x.column(0), T::one());
-    } else {
-        z.gemm(T::one(), w, x, T::one());
+    let one = T::one();
+    if !crate::simd::add_product::<T, M, N, K, false>(
+        z.as_mut_slice(),
+        one,
+        w.as_slice(),
+        x.as_slice(),
+    ) {
+        z.gemm(one, w, x, one);
     }
     z
 }

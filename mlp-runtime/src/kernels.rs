@@ -123,7 +123,9 @@ pub fn sub_outer<T: RealField + Copy, const M: usize, const N: usize, const K: u
 ) {
     if K == 1 {
         // One pass over C: column j moves by (α·bⱼ)·a (BLAS's rank-1 `ger`).
-        c.ger(-alpha, &a.column(0), &b.column(0), T::one());
+        if !crate::simd::rank1_sub::<T, M, N>(c.as_mut_slice(), alpha, a.as_slice(), b.as_slice()) {
+            c.ger(-alpha, &a.column(0), &b.column(0), T::one());
+        }
         return;
     }
     crate::gemm::add_product::<T, M, N, K, true>(

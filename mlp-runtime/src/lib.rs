@@ -20,6 +20,7 @@ pub mod metrics;
 mod network;
 pub mod optim;
 pub mod rng;
+mod simd;
 
 #[cfg(feature = "std")]
 pub mod datasets;

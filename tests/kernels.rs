@@ -1,0 +1,86 @@
+//! The matrix kernels behind the generated code (register-blocked, and AVX2/FMA on x86-64
+//! processors that have it, for f32) and the portable code (f64) against a plain triple loop in f64, on shapes that exercise every
+//! tile and every ragged edge (rows not a multiple of 8, columns not a multiple of 4).
+
+use mlp::kernels::{affine, affine_columns, mul, mul_tr, sub_outer, tr_mul};
+use mlp::nalgebra::SMatrix;
+use mlp::rng::Rng;
+
+fn random<const R: usize, const C: usize>(rng: &mut Rng) -> SMatrix<f32, R, C> {
+    SMatrix::from_fn(|_, _| rng.normal() as f32)
+}
+
+/// `A·B` in f64, by the definition.
+fn reference<const M: usize, const N: usize, const K: usize>(
+    a: &SMatrix<f32, M, K>,
+    b: &SMatrix<f32, K, N>,
+) -> SMatrix<f64, M, N> {
+    SMatrix::from_fn(|i, j| (0..K).map(|k| a[(i, k)] as f64 * b[(k, j)] as f64).sum())
+}
+
+fn assert_close<const M: usize, const N: usize>(
+    got: &SMatrix<f32, M, N>,
+    want: &SMatrix<f64, M, N>,
+    k: usize,
+    what: &str,
+) {
+    for (g, w) in got.iter().zip(want.iter()) {
+        let tolerance = 1e-5 * (k as f64).sqrt() * w.abs().max(1.0);
+        assert!(
+            (*g as f64 - w).abs() <= tolerance,
+            "{what} {M}×{N} (k = {k}): {g} vs {w}"
+        );
+    }
+}
+
+macro_rules! shapes {
+    ($($name:ident: $m:literal, $n:literal, $k:literal;)*) => {$(
+        #[test]
+        fn $name() {
+            let mut rng = Rng::new(($m * 10_000 + $n * 100 + $k) as u64);
+            let a = random::<$m, $k>(&mut rng);
+            let b = random::<$k, $n>(&mut rng);
+            let want = reference(&a, &b);
+            assert_close(&mul(&a, &b), &want, $k, "mul");
+            assert_close(&mul_tr(&a, &b.transpose()), &want, $k, "mul_tr");
+            assert_close(&tr_mul(&a.transpose(), &b), &want, $k, "tr_mul");
+            let bias = random::<$m, 1>(&mut rng);
+            let shifted = want + SMatrix::<f64, $m, $n>::from_fn(|i, _| bias[i] as f64);
+            assert_close(&affine_columns(&a, &b, &bias), &shifted, $k, "affine_columns");
+            let full_bias = SMatrix::<f32, $m, $n>::from_fn(|i, _| bias[i]);
+            assert_close(&affine(&a, &b, &full_bias), &shifted, $k, "affine");
+            // C − α·A·Bᵀ, in place.
+            let mut c = random::<$m, $n>(&mut rng);
+            let expected = c.map(|v| v as f64) - want * 0.5;
+            sub_outer(&mut c, 0.5, &a, &b.transpose());
+            assert_close(&c, &expected, $k, "sub_outer");
+
+            // f64 takes the portable register-blocked code everywhere: the same shapes.
+            let (a, b) = (a.map(f64::from), b.map(f64::from));
+            for (got, what) in [
+                (mul(&a, &b), "mul f64"),
+                (mul_tr(&a, &b.transpose()), "mul_tr f64"),
+                (tr_mul(&a.transpose(), &b), "tr_mul f64"),
+            ] {
+                assert!((got - want).amax() <= 1e-12 * want.amax().max(1.0), "{what}");
+            }
+            let mut c = SMatrix::<f64, $m, $n>::zeros();
+            sub_outer(&mut c, 2.0, &a, &b.transpose());
+            assert!((c + want * 2.0).amax() <= 1e-12 * want.amax().max(1.0), "sub_outer f64");
+        }
+    )*};
+}
+
+shapes! {
+    tiny: 3, 2, 1;
+    rank_one_rows_8: 8, 5, 1;
+    rank_one_wide: 32, 64, 1;
+    ragged_rows: 10, 32, 32;
+    ragged_everything: 19, 7, 5;
+    one_column: 32, 1, 64;
+    seventeen_rows: 17, 4, 3;
+    digits_forward: 32, 32, 64;
+    digits_weight_gradient: 32, 64, 32;
+    digits_output: 10, 32, 32;
+    card_forward: 16, 32, 2;
+}
