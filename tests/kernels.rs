@@ -78,6 +78,7 @@ shapes! {
     ragged_rows: 10, 32, 32;
     ragged_everything: 19, 7, 5;
     one_column: 32, 1, 64;
+    one_column_odd_k: 40, 1, 7;
     seventeen_rows: 17, 4, 3;
     digits_forward: 32, 32, 64;
     digits_weight_gradient: 32, 64, 32;

@@ -173,6 +173,14 @@ mod x86 {
     ) {
         unsafe {
             let mut i = 0;
+            if W == 1 {
+                // One column (a matrix–vector product): four vectors of rows at a time, and two
+                // sets of sums over alternate k, so that the adds do not wait on each other.
+                while i + 32 <= M {
+                    column_tile::<M, N, K, TB, 4>(c, alpha, a, b, i, j);
+                    i += 32;
+                }
+            }
             while i + 16 <= M {
                 tile::<M, N, K, TB, 2, W>(c, alpha, a, b, i, j, 8);
                 i += 16;
@@ -274,6 +282,53 @@ mod x86 {
                         _mm256_maskstore_ps(out, mask, v);
                     }
                 }
+            }
+        }
+    }
+
+    /// Rows `i..i + 8·R` of column `j`, with independent sums for even and odd `k`.
+    #[target_feature(enable = "avx2,fma")]
+    #[inline]
+    unsafe fn column_tile<
+        const M: usize,
+        const N: usize,
+        const K: usize,
+        const TB: bool,
+        const R: usize,
+    >(
+        c: *mut f32,
+        alpha: f32,
+        a: *const f32,
+        b: *const f32,
+        i: usize,
+        j: usize,
+    ) {
+        unsafe {
+            let mut even = [_mm256_setzero_ps(); R];
+            let mut odd = [_mm256_setzero_ps(); R];
+            let mut kk = 0;
+            while kk + 2 <= K {
+                let b0 = _mm256_broadcast_ss(&*b_at::<N, K, TB>(b, kk, j));
+                let b1 = _mm256_broadcast_ss(&*b_at::<N, K, TB>(b, kk + 1, j));
+                let (c0, c1) = (a.add(kk * M + i), a.add((kk + 1) * M + i));
+                for r in 0..R {
+                    even[r] = _mm256_fmadd_ps(_mm256_loadu_ps(c0.add(8 * r)), b0, even[r]);
+                    odd[r] = _mm256_fmadd_ps(_mm256_loadu_ps(c1.add(8 * r)), b1, odd[r]);
+                }
+                kk += 2;
+            }
+            if kk < K {
+                let b0 = _mm256_broadcast_ss(&*b_at::<N, K, TB>(b, kk, j));
+                let c0 = a.add(kk * M + i);
+                for (r, even) in even.iter_mut().enumerate() {
+                    *even = _mm256_fmadd_ps(_mm256_loadu_ps(c0.add(8 * r)), b0, *even);
+                }
+            }
+            let alpha = _mm256_set1_ps(alpha);
+            for r in 0..R {
+                let out = c.add(j * M + i + 8 * r);
+                let sum = _mm256_add_ps(even[r], odd[r]);
+                _mm256_storeu_ps(out, _mm256_fmadd_ps(alpha, sum, _mm256_loadu_ps(out)));
             }
         }
     }
