@@ -337,9 +337,22 @@ impl Emitter<'_> {
         }
     }
 
-    /// A borrowed operand: `&name` or `&(expr)`.
+    /// A borrowed operand: `&name` or `&(expr)`; a place that is a reference already (`(*x)`)
+    /// is passed as it is (`x`).
     fn borrow(&mut self, n: Id) -> TokenStream {
         let v = self.value(n);
+        let mut tokens = v.clone().into_iter();
+        if let (Some(proc_macro2::TokenTree::Group(group)), None) = (tokens.next(), tokens.next()) {
+            let inner: Vec<proc_macro2::TokenTree> = group.stream().into_iter().collect();
+            if let [proc_macro2::TokenTree::Punct(star), ident @ proc_macro2::TokenTree::Ident(_)] =
+                inner.as_slice()
+            {
+                if star.as_char() == '*' && group.delimiter() == proc_macro2::Delimiter::Parenthesis
+                {
+                    return quote!(#ident);
+                }
+            }
+        }
         quote!(&#v)
     }
 

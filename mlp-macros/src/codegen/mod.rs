@@ -158,7 +158,7 @@ impl<'a> Parts<'a> {
     fn with_xy(&self) -> HashMap<Id, TokenStream> {
         let (m, x) = (&self.d.model, &self.x);
         let mut places = self.base.clone();
-        places.insert(m.input, quote!(#x));
+        places.insert(m.input, quote!((*#x)));
         places.insert(m.target, quote!(y));
         places
     }

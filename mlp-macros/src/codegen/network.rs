@@ -18,7 +18,7 @@ pub fn implementation(p: &Parts, train: &TokenStream, batch: &TokenStream) -> To
     let param_grads: Vec<Id> = m.params.iter().map(|q| d.grad[&q.leaf]).collect();
 
     let mut with_x = p.base.clone();
-    with_x.insert(m.input, quote!(#x));
+    with_x.insert(m.input, quote!((*#x)));
     let forward = p.emit(with_x.clone(), &[m.output]);
     let mut cached_roots = vec![m.output];
     cached_roots.extend(&p.tape_nodes);
@@ -69,13 +69,11 @@ pub fn implementation(p: &Parts, train: &TokenStream, batch: &TokenStream) -> To
             type OutputBatch<const B: usize> = ::mlp::__private::nalgebra::SMatrix<T, #outputs, B>;
 
             fn forward(&self, #x: &#input_ty) -> #output_ty {
-                let #x = *#x;
                 #fwd_stmts
                 #fwd_out
             }
 
             fn forward_cached(&self, #x: &#input_ty) -> (#output_ty, #tape_name<T>) {
-                let #x = *#x;
                 #cached_stmts
                 (#cached_out, #tape_name { #(#cached_tape_fields),* })
             }
@@ -97,14 +95,12 @@ pub fn implementation(p: &Parts, train: &TokenStream, batch: &TokenStream) -> To
             }
 
             fn loss(&self, #x: &#input_ty, target: &#target_ty) -> T {
-                let #x = *#x;
                 #target_binding
                 #loss_stmts
                 #loss_out
             }
 
             fn loss_and_gradients(&self, #x: &#input_ty, target: &#target_ty) -> (T, #grads_name<T>) {
-                let #x = *#x;
                 #target_binding
                 #lg_stmts
                 (#lg_loss, #grads_name { #(#lg_fields),* })

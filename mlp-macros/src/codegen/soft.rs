@@ -37,7 +37,7 @@ pub fn methods(p: &Parts, s: &Derived) -> TokenStream {
     }
     let target = s.model.target;
     let mut with_xy = base;
-    with_xy.insert(s.model.input, quote!(#x));
+    with_xy.insert(s.model.input, quote!((*#x)));
     with_xy.insert(target, quote!(y));
     tape_places.insert(target, quote!(y));
     let backward = emit(sg, &names, tape_places, &grads);
@@ -55,7 +55,6 @@ pub fn methods(p: &Parts, s: &Derived) -> TokenStream {
             /// the class-index loss): `J = −Σᵢ yᵢ·log ŷᵢ`, computed stably. `y` must sum to 1,
             /// which the derivation's `ŷ − y` relies on.
             pub fn soft_loss(&self, #x: &#input_ty, target: &#output_ty) -> T {
-                let #x = *#x;
                 let y = *target;
                 #loss_stmts
                 #loss_out
@@ -64,7 +63,6 @@ pub fn methods(p: &Parts, s: &Derived) -> TokenStream {
             /// The loss and all parameter gradients for a probability-vector target (see
             /// [`Self::soft_loss`]).
             pub fn soft_loss_and_gradients(&self, #x: &#input_ty, target: &#output_ty) -> (T, #grads_name<T>) {
-                let #x = *#x;
                 let y = *target;
                 #both_stmts
                 (#both_loss, #grads_name { #(#both_fields),* })

@@ -15,7 +15,6 @@ pub fn method(p: &Parts) -> TokenStream {
     let target_binding = p.target_binding();
     quote! {
         fn train_step(&mut self, #x: &#input_ty, target: &#target_ty, learning_rate: T) -> T {
-            let #x = *#x;
             #target_binding
             #stmts
             #loss
