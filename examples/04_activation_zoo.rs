@@ -32,7 +32,8 @@ const LEARNING_RATE: f32 = 0.05;
 /// Trains `net` on `train`; returns (final mean loss, train accuracy, test accuracy).
 fn run<N>(mut net: N, train: &[Sample<2, usize>], test: &[Sample<2, usize>]) -> (f32, f32, f32)
 where
-    N: Network<f32, Input = SVector<f32, 2>, Output = SVector<f32, 2>, Target = usize>,
+    N: Network<f32, Input = SVector<f32, 2>, Output = SVector<f32, 2>, Target = usize>
+        + mlp::Parameters<f32>,
 {
     mlp::init::xavier_uniform(&mut net, 11);
     let mut rng = Rng::new(11);

@@ -2,55 +2,53 @@
 //!
 //! Weights are drawn from the named distribution with the layer's fan-in and fan-out (a weight
 //! tensor of `fan_out × fan_in` values is always followed by its bias of `fan_out`); biases are
-//! zero. The same seed gives the same weights.
+//! zero. The same seed gives the same weights. Everything is computed in the network's scalar
+//! type: an `f32` network on a microcontroller pulls in no `f64` arithmetic.
 
+use crate::float;
 use crate::rng::Rng;
-use crate::Network;
+use crate::{Network, Parameters};
 use nalgebra::RealField;
 
-/// How many tensors the fan-in bookkeeping remembers; deeper networks fall back to
-/// `fan_in = fan_out = √len` for the rest.
-const MAX_TENSORS: usize = 256;
-
-/// Fills every weight with `draw(rng, fan_in, fan_out)` and every bias with zero.
-fn fill<T, N>(net: &mut N, seed: u64, mut draw: impl FnMut(&mut Rng, f64, f64) -> f64)
+/// Fills every weight with `draw(rng, fan_in, fan_out)` and every bias with zero. A weight's
+/// fan-out is the length of the bias after it (a network without biases after its weights
+/// gets `fan_in = fan_out = √len`); everything is computed in `T`, and nothing is kept on the
+/// stack but the generator.
+fn fill<T, N>(net: &mut N, seed: u64, mut draw: impl FnMut(&mut Rng, T, T) -> T)
 where
     T: RealField + Copy,
-    N: Network<T>,
+    N: Network<T> + Parameters<T>,
 {
-    let mut lengths = [0usize; MAX_TENSORS];
-    let mut count = 0;
-    net.visit_params(|_, values| {
-        if count < MAX_TENSORS {
-            lengths[count] = values.len();
-        }
-        count += 1;
-    });
     let mut rng = Rng::new(seed);
-    let mut k = 0;
-    net.visit_params_mut(|name, values| {
-        if name.ends_with("bias") {
+    // Every affine layer visits its weight, then its bias: even tensors are weights.
+    for k in 0..net.tensor_count() {
+        let next = net.tensor(k + 1).len();
+        let values = net.tensor_mut(k);
+        let len = values.len();
+        if k % 2 == 1 {
             values.iter_mut().for_each(|v| *v = T::zero());
-        } else {
-            let fan_out = lengths.get(k + 1).copied().filter(|&n| n > 0);
-            let (fan_in, fan_out) = match fan_out {
-                Some(out) if k + 1 < MAX_TENSORS => ((values.len() / out) as f64, out as f64),
-                _ => {
-                    let side = sqrt(values.len() as f64);
-                    (side, side)
-                }
-            };
-            for v in values.iter_mut() {
-                *v = nalgebra::convert(draw(&mut rng, fan_in, fan_out));
-            }
+            continue;
         }
-        k += 1;
-    });
+        let (fan_in, fan_out) = if next > 0 && len % next == 0 {
+            (count::<T>(len / next), count::<T>(next))
+        } else {
+            let side = float::sqrt(count::<T>(len));
+            (side, side)
+        };
+        for v in values.iter_mut() {
+            *v = draw(&mut rng, fan_in, fan_out);
+        }
+    }
 }
 
-/// `f64::sqrt` without `std`.
-fn sqrt(x: f64) -> f64 {
-    nalgebra::ComplexField::sqrt(x)
+/// `n` as a `T`, without `f64` arithmetic for an `f32`.
+fn count<T: RealField + Copy>(n: usize) -> T {
+    if float::is_f32::<T>() {
+        let f = n as f32;
+        // SAFETY: `T` is `f32` (checked).
+        return unsafe { *(&f as *const f32 as *const T) };
+    }
+    nalgebra::convert(n as f64)
 }
 
 /// Xavier/Glorot uniform: `U(−a, a)` with `a = √(6 / (fan_in + fan_out))`; biases zero.
@@ -69,16 +67,19 @@ fn sqrt(x: f64) -> f64 {
 /// let bound = (6.0f32 / (2.0 + 16.0)).sqrt();
 /// assert!(a.w.iter().all(|w| w.abs() <= bound) && a.b1.iter().all(|b| *b == 0.0));
 /// ```
-pub fn xavier_uniform<T: RealField + Copy, N: Network<T>>(net: &mut N, seed: u64) {
-    fill(net, seed, |rng, fan_in, fan_out| {
-        let a = sqrt(6.0 / (fan_in + fan_out));
-        (2.0 * rng.uniform() - 1.0) * a
+pub fn xavier_uniform<T: RealField + Copy, N: Network<T> + Parameters<T>>(net: &mut N, seed: u64) {
+    fill(net, seed, |rng, fan_in: T, fan_out: T| {
+        let (one, two) = (T::one(), T::one() + T::one());
+        let six = two * (two + one);
+        let a = float::sqrt(six / (fan_in + fan_out));
+        (two * rng.uniform_in::<T>() - one) * a
     });
 }
 
 /// He/Kaiming normal: `N(0, 2 / fan_in)`, for ReLU-like activations; biases zero.
-pub fn he_normal<T: RealField + Copy, N: Network<T>>(net: &mut N, seed: u64) {
-    fill(net, seed, |rng, fan_in, _| {
-        rng.normal() * sqrt(2.0 / fan_in)
+pub fn he_normal<T: RealField + Copy, N: Network<T> + Parameters<T>>(net: &mut N, seed: u64) {
+    fill(net, seed, |rng, fan_in: T, _| {
+        let two = T::one() + T::one();
+        rng.normal_in::<T>() * float::sqrt(two / fan_in)
     });
 }

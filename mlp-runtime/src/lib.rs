@@ -12,6 +12,7 @@ extern crate std;
 
 pub mod batch;
 mod columns;
+mod float;
 mod gemm;
 pub mod gradcheck;
 pub mod init;

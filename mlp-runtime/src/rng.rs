@@ -1,6 +1,7 @@
 //! A small seeded random generator that works without `std`.
 
-use nalgebra::ComplexField;
+use crate::float;
+use nalgebra::{ComplexField, RealField};
 
 /// SplitMix64: 64 bits of state, fast, and good enough for initialization and sampling.
 /// The same seed gives the same sequence on every platform.
@@ -55,6 +56,49 @@ impl Rng {
 }
 
 impl Rng {
+    /// A uniform number in `[0, 1)` in the scalar type `T`: an `f32` from 24 random bits with
+    /// single-precision arithmetic only (no `f64` on an `f32` microcontroller), any other type
+    /// from [`Rng::uniform`].
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let mut rng = mlp::rng::Rng::new(3);
+    /// let u: f32 = rng.uniform_in();
+    /// assert!((0.0..1.0).contains(&u));
+    /// ```
+    pub fn uniform_in<T: RealField + Copy>(&mut self) -> T {
+        if float::is_f32::<T>() {
+            let u = (self.next_u64() >> 40) as f32 * (1.0 / (1u32 << 24) as f32);
+            // SAFETY: `T` is `f32` (checked).
+            return unsafe { *(&u as *const f32 as *const T) };
+        }
+        nalgebra::convert(self.uniform())
+    }
+
+    /// A standard normal number in the scalar type `T` (Marsaglia's polar method: one
+    /// logarithm and one square root, no trigonometry), computed in `T` throughout.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let mut rng = mlp::rng::Rng::new(3);
+    /// let n = 10_000;
+    /// let mean: f32 = (0..n).map(|_| rng.normal_in::<f32>()).sum::<f32>() / n as f32;
+    /// assert!(mean.abs() < 0.05);
+    /// ```
+    pub fn normal_in<T: RealField + Copy>(&mut self) -> T {
+        let (one, two) = (T::one(), T::one() + T::one());
+        loop {
+            let u = two * self.uniform_in::<T>() - one;
+            let v = two * self.uniform_in::<T>() - one;
+            let s = u * u + v * v;
+            if s > T::zero() && s < one {
+                return u * float::sqrt(-two * ComplexField::ln(s) / s);
+            }
+        }
+    }
+
     /// Shuffles `items` in place (Fisher–Yates).
     pub fn shuffle<T>(&mut self, items: &mut [T]) {
         for i in (1..items.len()).rev() {

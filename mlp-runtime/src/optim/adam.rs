@@ -1,8 +1,9 @@
 //! Adam, as `torch.optim.Adam`.
 
 use super::Optimizer;
+use crate::float;
 use crate::{Network, Parameters};
-use nalgebra::{ComplexField, RealField};
+use nalgebra::RealField;
 
 /// The settings of [`Adam`]; `Default` is PyTorch's: η = 1e-3, β = (0.9, 0.999), ε = 1e-8.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -43,7 +44,10 @@ pub struct Adam<T: RealField + Copy, N: Network<T>> {
     pub config: AdamConfig<T>,
     first_moment: N::Gradients,
     second_moment: N::Gradients,
-    steps: i32,
+    /// β₁ᵗ and β₂ᵗ, kept as running products (no `powf`, which a microcontroller would get
+    /// from software `libm`).
+    beta1_power: T,
+    beta2_power: T,
 }
 
 impl<T: RealField + Copy, N: Network<T>> Adam<T, N>
@@ -56,7 +60,8 @@ where
             config,
             first_moment: N::Gradients::default(),
             second_moment: N::Gradients::default(),
-            steps: 0,
+            beta1_power: T::one(),
+            beta2_power: T::one(),
         }
     }
 }
@@ -70,10 +75,11 @@ impl<T: RealField + Copy, N: Network<T> + Parameters<T>> Optimizer<T, N> for Ada
             epsilon,
             weight_decay,
         } = self.config;
-        self.steps = self.steps.saturating_add(1);
+        self.beta1_power *= beta1;
+        self.beta2_power *= beta2;
         let one = T::one();
-        let correction1 = one - beta1.powi(self.steps);
-        let correction2 = one - beta2.powi(self.steps);
+        let correction1 = one - self.beta1_power;
+        let correction2 = one - self.beta2_power;
         for k in 0..Parameters::tensor_count(net) {
             let params = Parameters::tensor_mut(net, k);
             let grad = grads.tensor(k);
@@ -85,7 +91,7 @@ impl<T: RealField + Copy, N: Network<T> + Parameters<T>> Optimizer<T, N> for Ada
                 *v = beta2 * *v + (one - beta2) * g * g;
                 let m_hat = *m / correction1;
                 let v_hat = *v / correction2;
-                *p -= learning_rate * m_hat / (ComplexField::sqrt(v_hat) + epsilon);
+                *p -= learning_rate * m_hat / (float::sqrt(v_hat) + epsilon);
             }
         }
     }
