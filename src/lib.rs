@@ -88,14 +88,15 @@ extern crate self as mlp;
 pub use mlp_macros::network;
 
 pub use mlp_runtime::{
-    batch, gradcheck::gradcheck_each, init, kernels, metrics, optim, rng, Network, Parameters,
+    batch, gradcheck::gradcheck_each, init, kernels, metrics, optim, rng, Layout, Network,
+    ParamLayout, Parameters,
 };
 
 #[cfg(feature = "std")]
 pub use mlp_runtime::{gradcheck, GradCheck};
 
 #[cfg(feature = "std")]
-pub use mlp_runtime::{datasets, fit};
+pub use mlp_runtime::{datasets, export, fit};
 
 #[cfg(feature = "plot")]
 pub use mlp_runtime::plot;
@@ -110,7 +111,7 @@ pub mod __private {
     pub use mlp_runtime::kernels::{affine, affine_columns, mul, mul_tr, tr_mul};
     pub use mlp_runtime::kernels::{
         bce_with_logits, binary_cross_entropy, log_sum_exp, maxout, maxout_route, maxout_selection,
-        sgd_update, softmax, sub_outer,
+        set_outer, sgd_update, softmax, sub_outer,
     };
     pub use mlp_runtime::kernels::{
         bce_with_logits_columns, dot_columns, exp_sum, exp_sum_columns, log_sum_exp_columns,

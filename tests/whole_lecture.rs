@@ -276,6 +276,16 @@ fn gradcheck_catches_a_wrong_gradient() {
     }
     // J = (w·x)², ∂J/∂w = 2(w·x)·x; the bug drops the 2.
     impl Network<f64> for Buggy {
+        const LAYOUT: mlp::Layout = mlp::Layout {
+            name: "Buggy",
+            chain: "x -> (w·x)²",
+            params: &[mlp::ParamLayout {
+                field: "w",
+                key: "w",
+                rows: 2,
+                cols: 1,
+            }],
+        };
         type Input = SVector<f64, 2>;
         type Output = SVector<f64, 1>;
         type Target = ();

@@ -11,8 +11,8 @@ pub struct Chain {
     pub input: Ident,
     /// Every element after the input, in order, layers and losses alike.
     pub elements: Vec<Element>,
-    /// `key = value` options after the chain (`jacobians = full`).
-    pub options: Vec<(Ident, Ident)>,
+    /// `key = value` options after the chain (`jacobians = full`, `ram_budget = 4096`).
+    pub options: Vec<(Ident, proc_macro2::TokenTree)>,
 }
 
 /// One `Name` or `Name(args)` of the chain.

@@ -17,8 +17,17 @@ pub struct Network {
     pub layers: Vec<Layer>,
     pub loss: Loss,
     pub jacobians: Jacobians,
+    /// `ram_budget = bytes`: the most the parameters, tape and gradients may take.
+    pub ram_budget: Option<Budget>,
     /// The chain as the user wrote it, normalized (`x -> Linear(2, 16) -> ...`).
     pub source: String,
+}
+
+/// `ram_budget = bytes` and where it was written.
+#[derive(Clone, Copy, Debug)]
+pub struct Budget {
+    pub bytes: usize,
+    pub span: proc_macro2::Span,
 }
 
 /// How the backward pass is emitted.
@@ -107,7 +116,7 @@ pub fn check(chain: &Chain) -> syn::Result<Network> {
         .iter()
         .map(|e| meaning(e, &mut errors))
         .collect();
-    let jacobians = options(chain, &mut errors);
+    let (jacobians, ram_budget) = options(chain, &mut errors);
 
     // Invariant: the input size is known, so the first element has a size of inputs.
     if let (Some(first), Some(Some(word))) = (chain.elements.first(), words.first()) {
@@ -231,6 +240,7 @@ pub fn check(chain: &Chain) -> syn::Result<Network> {
         layers,
         loss,
         jacobians,
+        ram_budget,
         source: source(chain),
     })
 }
@@ -314,27 +324,45 @@ fn meaning(element: &Element, errors: &mut Errors) -> Option<Word> {
     None
 }
 
-/// `jacobians = full | simplified`.
-fn options(chain: &Chain, errors: &mut Errors) -> Jacobians {
+/// `jacobians = full | simplified`, `ram_budget = bytes`.
+fn options(chain: &Chain, errors: &mut Errors) -> (Jacobians, Option<Budget>) {
     let mut jacobians = Jacobians::Simplified;
+    let mut budget = None;
     for (key, value) in &chain.options {
-        if key != "jacobians" {
-            errors.push(
-                key.span(),
-                format!("unknown option `{key}`: expected `jacobians`"),
-            );
-        } else if value == "full" {
-            jacobians = Jacobians::Full;
-        } else if value == "simplified" {
-            jacobians = Jacobians::Simplified;
+        let text = value.to_string();
+        if key == "jacobians" {
+            match text.as_str() {
+                "full" => jacobians = Jacobians::Full,
+                "simplified" => jacobians = Jacobians::Simplified,
+                _ => errors.push(
+                    value.span(),
+                    format!("expected `full` or `simplified` for `jacobians`, found `{text}`"),
+                ),
+            }
+        } else if key == "ram_budget" {
+            let digits: String = text.chars().filter(|c| *c != '_').collect();
+            match digits.parse::<usize>() {
+                Ok(bytes) => {
+                    budget = Some(Budget {
+                        bytes,
+                        span: key.span().join(value.span()).unwrap_or(value.span()),
+                    })
+                }
+                Err(_) => errors.push(
+                    value.span(),
+                    format!(
+                        "expected a number of bytes for `ram_budget`, like `ram_budget = 4096`, found `{text}`"
+                    ),
+                ),
+            }
         } else {
             errors.push(
-                value.span(),
-                format!("expected `full` or `simplified` for `jacobians`, found `{value}`"),
+                key.span(),
+                format!("unknown option `{key}`: expected `jacobians` or `ram_budget`"),
             );
         }
     }
-    jacobians
+    (jacobians, budget)
 }
 
 /// `Linear(inputs, outputs)`, `Maxout(inputs, outputs, pieces)`: whole numbers, each at least

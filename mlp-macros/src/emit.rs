@@ -37,6 +37,8 @@ struct Emitter<'g> {
     one: bool,
     /// Batched code: values have a column per sample.
     batch: bool,
+    /// Roots computed straight into a destination.
+    sinks: HashMap<Id, TokenStream>,
 }
 
 /// The statements computing `roots`, and an expression for each root.
@@ -51,7 +53,20 @@ pub fn emit(
     places: HashMap<Id, TokenStream>,
     roots: &[Id],
 ) -> Body {
-    emit_with(g, names, places, roots, false)
+    emit_with(g, names, places, roots, false, HashMap::new())
+}
+
+/// [`emit`] that computes each root with a destination (`grads.w`) straight into it: an outer
+/// product `a·bᵀ` by a kernel that writes every element once, anything else by assignment. The
+/// roots' expressions are then the destinations.
+pub fn emit_into(
+    g: &Graph,
+    names: &HashMap<Id, String>,
+    places: HashMap<Id, TokenStream>,
+    roots: &[Id],
+    sinks: HashMap<Id, TokenStream>,
+) -> Body {
+    emit_with(g, names, places, roots, false, sinks)
 }
 
 /// [`emit`] for a batched graph: every per-sample value has a column per sample, `B` of them.
@@ -61,7 +76,7 @@ pub fn emit_batch(
     places: HashMap<Id, TokenStream>,
     roots: &[Id],
 ) -> Body {
-    emit_with(g, names, places, roots, true)
+    emit_with(g, names, places, roots, true, HashMap::new())
 }
 
 fn emit_with(
@@ -70,6 +85,7 @@ fn emit_with(
     places: HashMap<Id, TokenStream>,
     roots: &[Id],
     batch: bool,
+    sinks: HashMap<Id, TokenStream>,
 ) -> Body {
     let needed: Vec<Id> = g
         .reachable(roots, |n| places.contains_key(&n))
@@ -88,6 +104,7 @@ fn emit_with(
         zero: false,
         one: false,
         batch,
+        sinks,
     };
     e.plan(&needed, roots);
     for &n in &needed {
@@ -180,7 +197,10 @@ impl Emitter<'_> {
             *uses.entry(r).or_default() += 1;
         }
         let candidate = |e: &Self, n: Id| {
-            set.contains(&n) && uses.get(&n) == Some(&1) && !e.names.contains_key(&n)
+            set.contains(&n)
+                && uses.get(&n) == Some(&1)
+                && !e.names.contains_key(&n)
+                && !e.sinks.contains_key(&n)
         };
         for &n in needed {
             let form = match self.g.op(n) {
@@ -270,6 +290,34 @@ impl Emitter<'_> {
         }
         if let Some(statement) = self.update(n) {
             self.stmts.push(statement);
+            return;
+        }
+        if let Some(dest) = self.sinks.get(&n).cloned() {
+            let statement = match *self.g.op(n) {
+                Op::Sub(a, y)
+                    if self.g.is_class_target(y) && !self.inline.contains(&a) && !self.batch =>
+                {
+                    let (a, y) = (self.value(a), self.value(y));
+                    self.one = true;
+                    quote! {
+                        #dest = #a;
+                        #dest[#y] -= one;
+                    }
+                }
+                Op::MatMul(a, bt) if matches!(self.g.op(bt), Op::Transpose(_)) => {
+                    let Op::Transpose(b) = *self.g.op(bt) else {
+                        return;
+                    };
+                    let (a, b) = (self.borrow(a), self.borrow(b));
+                    quote!(::mlp::__private::set_outer(&mut #dest, #a, #b);)
+                }
+                _ => {
+                    let expr = self.expr(n);
+                    quote!(#dest = #expr;)
+                }
+            };
+            self.stmts.push(statement);
+            self.bound.insert(n, dest);
             return;
         }
         // ŷ − y for a class index: copy ŷ, subtract one at the class (no one-hot vector).

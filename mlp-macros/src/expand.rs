@@ -57,6 +57,9 @@ pub fn derive_items(
     let mut derived = derive::derive(model, network.jacobians);
     let soft = (network.loss == check::Loss::CrossEntropy)
         .then(|| derive::derive(model::build(&network, true), network.jacobians));
+    if let Some(budget) = network.ram_budget {
+        check_budget(&derived, budget)?;
+    }
     let batched = batch::lift(&derived);
     let text = derivation::render(
         &mut derived,
@@ -74,7 +77,32 @@ pub fn derive_items(
         soft.as_ref(),
         batched.as_ref(),
         item,
-        &text,
+        &codegen::Text {
+            chain: &network.source,
+            derivation: &text,
+        },
+    ))
+}
+
+/// `ram_budget = bytes`: the parameters, the tape and the gradients (in `f32`, the default
+/// scalar) must fit.
+fn check_budget(d: &derive::Derived, budget: check::Budget) -> syn::Result<()> {
+    let (params, tape) = codegen::scalar_counts(d);
+    let bytes = |n: usize| n * std::mem::size_of::<f32>();
+    let total = 2 * bytes(params) + bytes(tape);
+    if total <= budget.bytes {
+        return Ok(());
+    }
+    Err(syn::Error::new(
+        budget.span,
+        format!(
+            "this network needs {} B, more than `ram_budget = {}`: parameters {} B + tape {} B + gradients {} B (f32)",
+            total,
+            budget.bytes,
+            bytes(params),
+            bytes(tape),
+            bytes(params)
+        ),
     ))
 }
 

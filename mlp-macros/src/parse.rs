@@ -91,7 +91,7 @@ fn parse_chain(input: ParseStream) -> syn::Result<Chain> {
                 format!("expected `=` after `{key}`, like `{key} = full`"),
             )
         })?;
-        let value: Ident = input.parse().map_err(|e| {
+        let value: proc_macro2::TokenTree = input.parse().map_err(|e| {
             syn::Error::new(
                 e.span(),
                 format!("expected a value for `{key}`, like `{key} = full`"),

@@ -8,6 +8,7 @@ pub use crate::columns::{
     maxout_columns, maxout_route_columns, mse_columns, softmax_columns, softmax_parts_columns,
 };
 pub use crate::gemm::{affine, affine_columns, mul, mul_tr, tr_mul};
+pub use crate::simd::set_enabled as set_simd;
 use nalgebra::{RealField, SMatrix, SVector};
 
 /// `softmax(θ)ᵢ = e^{θᵢ} / Σⱼ e^{θⱼ}`, computed as `e^{θᵢ − m} / Σⱼ e^{θⱼ − m}` with
@@ -134,6 +135,32 @@ pub fn sub_outer<T: RealField + Copy, const M: usize, const N: usize, const K: u
         a.as_slice(),
         b.as_slice(),
     );
+}
+
+/// `C ← a·bᵀ` for vectors `a` and `b`, every element written once, nothing on the stack: a
+/// weight's gradient `∂J/∂z·xᵀ` computed straight into storage the caller owns.
+///
+/// # Example
+///
+/// ```
+/// use mlp::nalgebra::{SMatrix, SVector};
+/// let mut g = SMatrix::<f64, 2, 3>::repeat(9.0);
+/// let (a, b) = (SVector::<f64, 2>::new(1.0, 2.0), SVector::<f64, 3>::new(1.0, 0.0, -1.0));
+/// mlp::kernels::set_outer(&mut g, &a, &b);
+/// assert_eq!(g, a * b.transpose());
+/// ```
+#[inline]
+pub fn set_outer<T: RealField + Copy, const M: usize, const N: usize>(
+    c: &mut SMatrix<T, M, N>,
+    a: &SVector<T, M>,
+    b: &SVector<T, N>,
+) {
+    let a = a.as_slice();
+    for (column, &bj) in c.as_mut_slice().chunks_exact_mut(M).zip(b.as_slice()) {
+        for (c, &a) in column.iter_mut().zip(a) {
+            *c = a * bj;
+        }
+    }
 }
 
 /// Binary cross-entropy from logits, `Σᵢ max(θᵢ, 0) − yᵢ·θᵢ + log(1 + e^{−|θᵢ|})`: the same

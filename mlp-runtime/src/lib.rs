@@ -26,11 +26,13 @@ mod simd;
 #[cfg(feature = "std")]
 pub mod datasets;
 #[cfg(feature = "std")]
+pub mod export;
+#[cfg(feature = "std")]
 pub mod fit;
 #[cfg(feature = "plot")]
 pub mod plot;
 
-pub use network::{Network, Parameters};
+pub use network::{Layout, Network, ParamLayout, Parameters};
 
 #[cfg(feature = "std")]
 pub use gradcheck::{gradcheck, GradCheck};

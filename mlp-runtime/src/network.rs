@@ -22,6 +22,10 @@ use nalgebra::RealField;
 /// assert_eq!(grads.b2.len(), 3);
 /// ```
 pub trait Network<T: RealField + Copy> {
+    /// The network's name, chain and parameter tensors, for code that writes it out (Rust
+    /// source for a `const`, safetensors files).
+    const LAYOUT: Layout;
+
     /// The input `x`, a statically sized column vector (`SVector<T, IN>`).
     type Input;
     /// The output `ŷ` of the last layer before the loss (`SVector<T, OUT>`): class
@@ -78,6 +82,35 @@ pub trait Network<T: RealField + Copy> {
     ///
     /// For `CE`, when the class index is not smaller than the number of outputs.
     fn loss_and_gradients(&self, x: &Self::Input, target: &Self::Target) -> (T, Self::Gradients);
+
+    /// [`Network::loss_and_gradients`] writing the gradients into storage the caller owns
+    /// (boxed, or a `static`), so that a large network's gradients never live on the stack:
+    /// the generated code computes each weight's gradient `∂J/∂z·xᵀ` straight into `grads`.
+    /// Returns the loss.
+    ///
+    /// # Panics
+    ///
+    /// For `CE`, when the class index is not smaller than the number of outputs.
+    fn loss_and_gradients_into(
+        &self,
+        x: &Self::Input,
+        target: &Self::Target,
+        grads: &mut Self::Gradients,
+    ) -> T {
+        let (loss, g) = self.loss_and_gradients(x, target);
+        *grads = g;
+        loss
+    }
+
+    /// [`Network::backward`] writing into storage the caller owns, like
+    /// [`Network::loss_and_gradients_into`].
+    ///
+    /// # Panics
+    ///
+    /// For `CE`, when the class index is not smaller than the number of outputs.
+    fn backward_into(&self, tape: &Self::Tape, target: &Self::Target, grads: &mut Self::Gradients) {
+        *grads = self.backward(tape, target);
+    }
 
     /// Whether `output` predicts `target` right: for `CE` the most probable class is the
     /// target, for `BCE` `ŷ > 0.5` agrees with `y > 0.5`; `None` for `MSE` (no classes).
@@ -162,4 +195,28 @@ pub trait Parameters<T> {
 
     /// Like [`Parameters::tensor`], with mutable access.
     fn tensor_mut(&mut self, k: usize) -> &mut [T];
+}
+
+/// What a generated network is made of, as [`Network::LAYOUT`] gives it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Layout {
+    /// The struct's name (`Classifier`).
+    pub name: &'static str,
+    /// The chain as written in the attribute.
+    pub chain: &'static str,
+    /// Every parameter tensor, in visiting order.
+    pub params: &'static [ParamLayout],
+}
+
+/// One parameter tensor of a [`Layout`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ParamLayout {
+    /// The Rust field (`w`, `b1`).
+    pub field: &'static str,
+    /// PyTorch's state-dict key (`0.weight`).
+    pub key: &'static str,
+    /// Rows of the matrix (PyTorch's `out_features` for a weight).
+    pub rows: usize,
+    /// Columns (PyTorch's `in_features` for a weight; 1 for a bias).
+    pub cols: usize,
 }

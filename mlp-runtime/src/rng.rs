@@ -69,7 +69,7 @@ impl Rng {
     /// ```
     pub fn uniform_in<T: RealField + Copy>(&mut self) -> T {
         if float::is_f32::<T>() {
-            let u = (self.next_u64() >> 40) as f32 * (1.0 / (1u32 << 24) as f32);
+            let u = ((self.next_u64() >> 40) as u32) as f32 * (1.0 / (1u32 << 24) as f32);
             // SAFETY: `T` is `f32` (checked).
             return unsafe { *(&u as *const f32 as *const T) };
         }

@@ -7,9 +7,22 @@
 
 use core::any::TypeId;
 
+/// Off after [`set_enabled`]`(false)`.
+static ENABLED: core::sync::atomic::AtomicBool = core::sync::atomic::AtomicBool::new(true);
+
+/// Turns the AVX2 + FMA kernels on or off for the whole program (on by default where the
+/// processor has them). Off, every product is computed as on a processor without them, in the
+/// same order of operations: what a microcontroller computes, bit for bit.
+pub fn set_enabled(enabled: bool) {
+    ENABLED.store(enabled, core::sync::atomic::Ordering::Relaxed);
+}
+
 /// Whether this processor runs the AVX2 + FMA kernels.
 #[inline]
 fn available() -> bool {
+    if !ENABLED.load(core::sync::atomic::Ordering::Relaxed) {
+        return false;
+    }
     #[cfg(all(target_arch = "x86_64", feature = "std"))]
     {
         std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma")
@@ -88,7 +101,10 @@ pub fn add_product<
         true
     }
     #[cfg(not(target_arch = "x86_64"))]
-    false
+    {
+        let _ = (c, alpha, a, b);
+        false
+    }
 }
 
 /// `C −= α·a·bᵀ` for vectors `a` (`m`) and `b` (`n`), `C` `m×n` column-major: the rank-1
@@ -123,7 +139,10 @@ pub fn rank1_sub<T: 'static + Copy, const M: usize, const N: usize>(
         true
     }
     #[cfg(not(target_arch = "x86_64"))]
-    false
+    {
+        let _ = (c, alpha, a, b);
+        false
+    }
 }
 
 #[cfg(target_arch = "x86_64")]

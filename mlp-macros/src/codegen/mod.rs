@@ -105,10 +105,12 @@ pub struct Parts<'a> {
     /// The tape: the forward values the backward pass reads, no more.
     pub tape_nodes: Vec<Id>,
     pub tape_fields: Vec<Ident>,
+    /// The chain as written in the attribute.
+    pub chain: &'a str,
 }
 
 impl<'a> Parts<'a> {
-    fn new(d: &'a Derived, item: &'a Item) -> Parts<'a> {
+    fn new(d: &'a Derived, item: &'a Item, chain: &'a str) -> Parts<'a> {
         let m = &d.model;
         let g = &m.graph;
         let names = let_names(d);
@@ -123,13 +125,7 @@ impl<'a> Parts<'a> {
         for (p, id) in m.params.iter().zip(&param_idents) {
             base.insert(p.leaf, quote!(self.#id));
         }
-        let forward_nodes: Vec<Id> = g.reachable(&[m.output], |_| false);
-        let is_forward = |n: Id| forward_nodes.binary_search(&n).is_ok();
-        let tape_nodes: Vec<Id> = g
-            .reachable(&all_grads(d), |n| is_forward(n) || n == m.target)
-            .into_iter()
-            .filter(|&n| is_forward(n) && !m.params.iter().any(|p| p.leaf == n))
-            .collect();
+        let tape_nodes = tape_nodes(d);
         let tape_fields: Vec<Ident> = tape_nodes
             .iter()
             .map(|&n| ident(&rust_name(g, &names, n)))
@@ -151,6 +147,7 @@ impl<'a> Parts<'a> {
             base,
             tape_nodes,
             tape_fields,
+            chain,
         }
     }
 
@@ -194,6 +191,32 @@ impl<'a> Parts<'a> {
     }
 }
 
+/// The tape: the forward values the backward pass reads, no more.
+pub fn tape_nodes(d: &Derived) -> Vec<Id> {
+    let m = &d.model;
+    let g = &m.graph;
+    let forward_nodes: Vec<Id> = g.reachable(&[m.output], |_| false);
+    let is_forward = |n: Id| forward_nodes.binary_search(&n).is_ok();
+    g.reachable(&all_grads(d), |n| is_forward(n) || n == m.target)
+        .into_iter()
+        .filter(|&n| is_forward(n) && !m.params.iter().any(|p| p.leaf == n))
+        .collect()
+}
+
+/// Scalars in the parameters and in the tape.
+pub fn scalar_counts(d: &Derived) -> (usize, usize) {
+    let m = &d.model;
+    let params = m.params.iter().map(|p| p.shape.rows * p.shape.cols).sum();
+    let tape = tape_nodes(d)
+        .iter()
+        .map(|&n| {
+            let s = m.graph.shape(n);
+            s.rows * s.cols
+        })
+        .sum();
+    (params, tape)
+}
+
 /// Every parameter's gradient, then the input's.
 fn all_grads(d: &Derived) -> Vec<Id> {
     let m = &d.model;
@@ -204,15 +227,21 @@ fn all_grads(d: &Derived) -> Vec<Id> {
 
 /// The network's items. `soft`: for `CE`, the same network derived for probability-vector
 /// targets, which adds the `soft_*` methods; `batched`: the derivation over a batch.
+/// The texts the items carry: the chain as written and its derivation.
+pub struct Text<'a> {
+    pub chain: &'a str,
+    pub derivation: &'a str,
+}
+
 pub fn items(
     d: &Derived,
     soft: Option<&Derived>,
     batched: Option<&crate::batch::Batched>,
     item: &Item,
-    derivation: &str,
+    text: &Text,
 ) -> TokenStream {
-    let parts = Parts::new(d, item);
-    let types = types::items(&parts, item, derivation);
+    let parts = Parts::new(d, item, text.chain);
+    let types = types::items(&parts, item, text.derivation);
     let soft = soft.map(|s| soft::methods(&parts, s));
     let train = train::method(&parts);
     let batch = batch::methods(&parts, batched);

@@ -4,9 +4,11 @@
 
 use super::{all_grads, field_inits, lit, Parts};
 use crate::check::Loss;
+use crate::emit::emit_into;
 use crate::ir::Id;
 use proc_macro2::TokenStream;
 use quote::quote;
+use std::collections::HashMap;
 
 pub fn implementation(p: &Parts, train: &TokenStream, batch: &TokenStream) -> TokenStream {
     let d = p.d;
@@ -42,6 +44,22 @@ pub fn implementation(p: &Parts, train: &TokenStream, batch: &TokenStream) -> To
     let (lg_stmts, lg_loss) = (&loss_grads.stmts, &loss_grads.roots[0]);
     let target_binding = p.target_binding();
 
+    // The same bodies, each parameter's gradient computed straight into `grads`.
+    let mut sinks: HashMap<Id, TokenStream> = HashMap::new();
+    let mut copies = Vec::new();
+    for (&node, field) in param_grads.iter().zip(param_idents) {
+        match sinks.get(&node) {
+            Some(first) => copies.push(quote!(grads.#field = #first;)),
+            None => {
+                sinks.insert(node, quote!(grads.#field));
+            }
+        }
+    }
+    let lg_into = emit_into(&m.graph, &p.names, p.with_xy(), &lg_roots, sinks.clone());
+    let bwd_into = emit_into(&m.graph, &p.names, p.tape_places(), &param_grads, sinks);
+    let (lg_into_stmts, lg_into_loss) = (&lg_into.stmts, &lg_into.roots[0]);
+    let bwd_into_stmts = &bwd_into.stmts;
+
     let prediction_correct = match m.loss_kind {
         Loss::CrossEntropy => quote! {
             fn prediction_correct(&self, output: &#output_ty, target: &usize) -> Option<bool> {
@@ -57,9 +75,23 @@ pub fn implementation(p: &Parts, train: &TokenStream, batch: &TokenStream) -> To
         Loss::Mse => quote!(),
     };
 
+    let layout_name = name.to_string();
+    let chain = p.chain;
+    let layouts = m.params.iter().zip(param_idents).map(|(q, field)| {
+        let (field, key) = (field.to_string(), &q.key);
+        let (rows, cols) = (lit(q.shape.rows), lit(q.shape.cols));
+        quote!(::mlp::ParamLayout { field: #field, key: #key, rows: #rows, cols: #cols })
+    });
+
     quote! {
         #[automatically_derived]
         impl<#bound> ::mlp::Network<T> for #name<T> {
+            const LAYOUT: ::mlp::Layout = ::mlp::Layout {
+                name: #layout_name,
+                chain: #chain,
+                params: &[#(#layouts),*],
+            };
+
             type Input = #input_ty;
             type Output = #output_ty;
             type Target = #target_ty;
@@ -104,6 +136,24 @@ pub fn implementation(p: &Parts, train: &TokenStream, batch: &TokenStream) -> To
                 #target_binding
                 #lg_stmts
                 (#lg_loss, #grads_name { #(#lg_fields),* })
+            }
+
+            fn loss_and_gradients_into(
+                &self,
+                #x: &#input_ty,
+                target: &#target_ty,
+                grads: &mut #grads_name<T>,
+            ) -> T {
+                #target_binding
+                #lg_into_stmts
+                #(#copies)*
+                #lg_into_loss
+            }
+
+            fn backward_into(&self, tape: &#tape_name<T>, target: &#target_ty, grads: &mut #grads_name<T>) {
+                #target_binding
+                #bwd_into_stmts
+                #(#copies)*
             }
 
             #train

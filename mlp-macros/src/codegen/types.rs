@@ -25,7 +25,9 @@ pub fn items(p: &Parts, item: &Item, derivation: &str) -> TokenStream {
         .iter()
         .map(|p| format!("`{}`: ∂J/∂{} {}", p.key, p.name.math, p.shape.text()))
         .collect();
-    let num_params = lit(m.params.iter().map(|p| p.shape.rows * p.shape.cols).sum());
+    let (param_count, tape_count) = super::scalar_counts(p.d);
+    let num_params = lit(param_count);
+    let tape_scalars = lit(tape_count);
     let (inputs, outputs) = (lit(p.inputs), lit(p.outputs));
 
     let tape_fields = &p.tape_fields;
@@ -85,6 +87,18 @@ pub fn items(p: &Parts, item: &Item, derivation: &str) -> TokenStream {
             pub const OUTPUTS: usize = #outputs;
             /// The number of trainable scalars.
             pub const NUM_PARAMS: usize = #num_params;
+            /// Bytes of the parameters (the network itself): `NUM_PARAMS` scalars.
+            pub const PARAM_BYTES: usize = #num_params * ::core::mem::size_of::<T>();
+            /// Bytes of the tape `forward_cached` returns: the forward values the backward pass reads.
+            pub const TAPE_BYTES: usize = #tape_scalars * ::core::mem::size_of::<T>();
+            /// Bytes of the gradients (one per parameter).
+            pub const GRADIENT_BYTES: usize = #num_params * ::core::mem::size_of::<T>();
+            /// Bytes of an `mlp::optim::Sgd` for this network: its velocity (one scalar per
+            /// parameter, used with momentum) and its settings.
+            pub const SGD_BYTES: usize = ::core::mem::size_of::<::mlp::optim::Sgd<T, Self>>();
+            /// Bytes of an `mlp::optim::Adam` for this network: two moments per parameter and
+            /// its settings.
+            pub const ADAM_BYTES: usize = ::core::mem::size_of::<::mlp::optim::Adam<T, Self>>();
 
             /// Every parameter zero.
             pub fn zeros() -> Self {

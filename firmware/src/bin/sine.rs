@@ -1,0 +1,57 @@
+//! Inference on a Cortex-M4F with the weights in flash: the sine model trained on the host
+//! (`examples/09_weights_in_flash.rs`), compiled in as a `static`, its outputs checked against
+//! the host's bit for bit and against sin x. Exits with failure on any difference.
+#![no_std]
+#![no_main]
+
+use cortex_m_rt::entry;
+use mlp::nalgebra::SVector;
+use mlp::Network;
+use mlp_firmware::models::Sine;
+use mlp_firmware::{exit, print, print_f32, print_u32, stack_high_water, Counter};
+
+/// The trained network, in flash: nothing parsed, nothing copied to RAM.
+static NET: Sine<f32> = include!("../sine_weights.rs");
+
+mod expected {
+    include!("../sine_expected.rs");
+}
+
+/// How far from sin x the model may be.
+const TOLERANCE: f32 = 0.05;
+
+#[entry]
+fn main() -> ! {
+    let peripherals = cortex_m::Peripherals::take();
+    let Some(p) = peripherals else { exit(false) };
+    let counter = Counter::new(p.SYST);
+    let per_tick = counter.instructions_per_tick();
+
+    print("sine model on the device: x, y_hat, sin x\n");
+    let mut ok = true;
+    let mut ticks = 0;
+    for &(x, host_bits, sine) in expected::EXPECTED.iter() {
+        let input = SVector::<f32, 1>::new(x);
+        let start = counter.now();
+        let y_hat = core::hint::black_box(&NET).forward(&input)[0];
+        ticks += counter.since(start);
+        let same = y_hat.to_bits() == host_bits;
+        let close = (y_hat - sine).abs() < TOLERANCE;
+        ok &= same && close;
+        print_f32(x);
+        print("  ");
+        print_f32(y_hat);
+        print("  ");
+        print_f32(sine);
+        print(if same { "  same bits as the host" } else { "  DIFFERS from the host" });
+        print(if close { "\n" } else { "  FAR from sin x\n" });
+    }
+    let n = expected::EXPECTED.len() as u32;
+    print("instructions per inference: ");
+    print_u32(ticks * per_tick / n);
+    print("\nstack high-water mark: ");
+    print_u32(stack_high_water());
+    print(" bytes\n");
+    print(if ok { "sine: ok\n" } else { "sine: FAILED\n" });
+    exit(ok)
+}

@@ -1,0 +1,139 @@
+//! What both firmwares share: output through semihosting without `core::fmt` (numbers are
+//! written digit by digit, so no formatting machinery reaches flash), the exit status, the
+//! stack's high-water mark (cortex-m-rt paints the stack before `main`), and an instruction
+//! counter (SysTick, which counts guest instructions under QEMU's `-icount shift=0`).
+#![no_std]
+
+pub mod hand;
+pub mod models;
+
+use cortex_m::peripheral::syst::SystClkSource;
+use cortex_m::peripheral::SYST;
+use cortex_m_semihosting::{debug, hio};
+
+/// Writes `text` to the host's standard output.
+pub fn print(text: &str) {
+    if let Ok(mut out) = hio::hstdout() {
+        let _ = out.write_all(text.as_bytes());
+    }
+}
+
+/// Writes `n` in decimal.
+pub fn print_u32(n: u32) {
+    let mut digits = [0u8; 10];
+    let mut i = digits.len();
+    let mut n = n;
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    if let Ok(mut out) = hio::hstdout() {
+        let _ = out.write_all(&digits[i..]);
+    }
+}
+
+/// Writes `x` with four decimals (for people; comparisons use the bits).
+pub fn print_f32(x: f32) {
+    if x != x {
+        print("NaN");
+        return;
+    }
+    if x < 0.0 {
+        print("-");
+    }
+    let scaled = (if x < 0.0 { -x } else { x }) * 10_000.0 + 0.5;
+    if scaled >= 4.0e9 {
+        print("inf");
+        return;
+    }
+    let scaled = scaled as u32;
+    print_u32(scaled / 10_000);
+    print(".");
+    let fraction = scaled % 10_000;
+    for divisor in [1000, 100, 10, 1] {
+        print_u32(fraction / divisor % 10);
+    }
+}
+
+/// Ends the program: QEMU exits with 0 for success, 1 for failure.
+pub fn exit(success: bool) -> ! {
+    debug::exit(if success {
+        debug::EXIT_SUCCESS
+    } else {
+        debug::EXIT_FAILURE
+    });
+    #[allow(clippy::empty_loop)]
+    loop {}
+}
+
+/// The most stack used so far, in bytes: the painted words no call has overwritten are counted
+/// from the bottom of the stack.
+pub fn stack_high_water() -> u32 {
+    extern "C" {
+        static _stack_start: u32;
+        static _stack_end: u32;
+    }
+    // SAFETY: the linker script defines both symbols; only their addresses are taken, and the
+    // words between them are the stack, readable at any time.
+    unsafe {
+        let top = &raw const _stack_start as usize;
+        let mut p = &raw const _stack_end as usize;
+        while p < top && core::ptr::read_volatile(p as *const u32) == cortex_m_rt::STACK_PAINT_VALUE {
+            p += 4;
+        }
+        (top - p) as u32
+    }
+}
+
+/// Counts guest instructions with SysTick (24 bits, counting down).
+pub struct Counter {
+    syst: SYST,
+}
+
+impl Counter {
+    /// Takes SysTick and starts it from the core clock.
+    pub fn new(mut syst: SYST) -> Counter {
+        syst.set_clock_source(SystClkSource::Core);
+        syst.set_reload(0x00FF_FFFF);
+        syst.clear_current();
+        syst.enable_counter();
+        Counter { syst }
+    }
+
+    /// The counter now.
+    pub fn now(&self) -> u32 {
+        let _ = &self.syst;
+        SYST::get_current()
+    }
+
+    /// Ticks from `start` to now (fewer than 2²⁴).
+    pub fn since(&self, start: u32) -> u32 {
+        start.wrapping_sub(self.now()) & 0x00FF_FFFF
+    }
+
+    /// Guest instructions per SysTick tick, measured on a loop of a known number of
+    /// instructions (QEMU's SysTick runs at the board's clock, each instruction one virtual
+    /// nanosecond under `-icount shift=0`).
+    pub fn instructions_per_tick(&self) -> u32 {
+        let iterations: u32 = 100_000;
+        let start = self.now();
+        let mut n = iterations;
+        // SAFETY: a counted loop on one register; no memory, no stack.
+        unsafe {
+            core::arch::asm!("2:", "subs {n}, #1", "bne 2b", n = inout(reg) n, options(nomem, nostack));
+        }
+        let _ = n;
+        let ticks = self.since(start).max(1);
+        (2 * iterations + ticks / 2) / ticks
+    }
+}
+
+#[panic_handler]
+fn panic(_: &core::panic::PanicInfo) -> ! {
+    print("panic\n");
+    exit(false)
+}

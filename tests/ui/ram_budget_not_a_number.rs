@@ -1,0 +1,4 @@
+#[mlp::network(x -> Linear(2, 3) -> Softmax -> CE, ram_budget = lots)]
+pub struct Unclear;
+
+fn main() {}
