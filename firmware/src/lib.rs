@@ -38,7 +38,7 @@ pub fn print_u32(n: u32) {
 
 /// Writes `x` with four decimals (for people; comparisons use the bits).
 pub fn print_f32(x: f32) {
-    if x != x {
+    if x.is_nan() {
         print("NaN");
         return;
     }

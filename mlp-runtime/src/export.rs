@@ -68,7 +68,8 @@ fn scalar_name<T: 'static>() -> &'static str {
 
 /// A number as a literal of type `scalar` that reads back to the same value.
 fn literal<T: RealField + Copy>(v: T, scalar: &str) -> String {
-    if v != v {
+    // Not equal to itself: NaN.
+    if v.partial_cmp(&v).is_none() {
         return format!("{scalar}::NAN");
     }
     if !v.is_finite() {
