@@ -82,7 +82,8 @@ pub fn stack_high_water() -> u32 {
     unsafe {
         let top = &raw const _stack_start as usize;
         let mut p = &raw const _stack_end as usize;
-        while p < top && core::ptr::read_volatile(p as *const u32) == cortex_m_rt::STACK_PAINT_VALUE {
+        while p < top && core::ptr::read_volatile(p as *const u32) == cortex_m_rt::STACK_PAINT_VALUE
+        {
             p += 4;
         }
         (top - p) as u32
@@ -131,6 +132,17 @@ impl Counter {
         (2 * iterations + ticks / 2) / ticks
     }
 }
+
+extern "C" {
+    fn DefaultHandler();
+}
+
+/// The interrupt part of the vector table for the board, the mps2-an386's 32 external
+/// interrupts (without a device crate, cortex-m-rt would reserve all 240 a Cortex-M can have):
+/// none is used, all go to the default handler.
+#[link_section = ".vector_table.interrupts"]
+#[no_mangle]
+pub static __INTERRUPTS: [unsafe extern "C" fn(); 32] = [DefaultHandler; 32];
 
 #[panic_handler]
 fn panic(_: &core::panic::PanicInfo) -> ! {

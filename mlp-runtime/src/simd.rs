@@ -17,15 +17,15 @@ pub fn set_enabled(enabled: bool) {
     ENABLED.store(enabled, core::sync::atomic::Ordering::Relaxed);
 }
 
-/// Whether this processor runs the AVX2 + FMA kernels.
+/// Whether this processor runs the AVX2 + FMA kernels (on other architectures, known `false`
+/// at compile time: no check is left in the code).
 #[inline]
 fn available() -> bool {
-    if !ENABLED.load(core::sync::atomic::Ordering::Relaxed) {
-        return false;
-    }
     #[cfg(all(target_arch = "x86_64", feature = "std"))]
     {
-        std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma")
+        ENABLED.load(core::sync::atomic::Ordering::Relaxed)
+            && std::is_x86_feature_detected!("avx2")
+            && std::is_x86_feature_detected!("fma")
     }
     #[cfg(all(
         target_arch = "x86_64",
@@ -34,7 +34,7 @@ fn available() -> bool {
         target_feature = "fma"
     ))]
     {
-        true
+        ENABLED.load(core::sync::atomic::Ordering::Relaxed)
     }
     #[cfg(not(any(
         all(target_arch = "x86_64", feature = "std"),
