@@ -12,7 +12,8 @@ use std::hint::black_box;
 use std::process::Command;
 
 /// (name, label, samples per call); every expert variant follows the generated one it is
-/// compared with.
+/// compared with. Both sides read the class index from memory (the generated step takes it by
+/// reference, as `Network::train_step` does; the expert's by value, loaded at the call).
 const VARIANTS: &[(&str, &str, usize)] = &[
     ("card-train_step", "card 2-16-3: generated train_step", 1),
     ("card-hand", "card 2-16-3: expert step", 1),
@@ -59,7 +60,7 @@ fn run(variant: &str, n: usize) {
                 black_box(black_box(&mut net).train_step(black_box(&x), black_box(&1), 1e-4));
             }
             "card-hand" => {
-                black_box(black_box(&mut hand).step(black_box(&x), black_box(1), 1e-4));
+                black_box(black_box(&mut hand).step(black_box(&x), *black_box(&1), 1e-4));
             }
             "card-forward" => {
                 black_box(black_box(&net).forward(black_box(&x)));
@@ -77,7 +78,7 @@ fn run(variant: &str, n: usize) {
                 black_box(black_box(&mut dnet).train_step(black_box(&dx), black_box(&7), 1e-4));
             }
             "digits-hand" => {
-                black_box(black_box(&mut dhand).step(black_box(&dx), black_box(7), 1e-4));
+                black_box(black_box(&mut dhand).step(black_box(&dx), *black_box(&7), 1e-4));
             }
             "digits-forward" => {
                 black_box(black_box(&dnet).forward(black_box(&dx)));

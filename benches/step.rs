@@ -24,7 +24,7 @@ fn bench(c: &mut Criterion) {
     });
     group.bench_function("expert step", |b| {
         let mut net = hand_card;
-        b.iter(|| net.step(black_box(&x2), black_box(1), 1e-4))
+        b.iter(|| net.step(black_box(&x2), *black_box(&1), 1e-4))
     });
     group.bench_function("generated forward", |b| {
         b.iter(|| card.forward(black_box(&x2)))
@@ -49,7 +49,7 @@ fn bench(c: &mut Criterion) {
     });
     group.bench_function("expert step", |b| {
         let mut net = hand_digits;
-        b.iter(|| net.step(black_box(&x64), black_box(7), 1e-4))
+        b.iter(|| net.step(black_box(&x64), *black_box(&7), 1e-4))
     });
     group.bench_function("generated forward", |b| {
         b.iter(|| digits.forward(black_box(&x64)))

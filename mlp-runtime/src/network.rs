@@ -21,6 +21,24 @@ use nalgebra::RealField;
 /// assert!((y_hat.sum() - 1.0).abs() < 1e-12);
 /// assert_eq!(grads.b2.len(), 3);
 /// ```
+///
+/// # Memory
+///
+/// Every generated network states its sizes as constants: `PARAM_BYTES` (the network),
+/// `TAPE_BYTES`, `GRADIENT_BYTES`, `SGD_BYTES` and `ADAM_BYTES`. What each call keeps on the
+/// stack, beyond a few of its layers' vectors:
+///
+/// | call | on the stack |
+/// | --- | --- |
+/// | `forward`, `loss`, `train_step` | the layers' vectors only: `train_step` builds no gradient matrix (each weight is updated in place by a rank-1 update) |
+/// | `forward_cached` | the tape it returns (`TAPE_BYTES`) |
+/// | `backward`, `loss_and_gradients` | the gradients they return (`GRADIENT_BYTES`), and each weight's gradient while it is built |
+/// | `backward_into`, `loss_and_gradients_into` | the layers' vectors only: gradients go straight into the caller's storage |
+/// | the batch methods | the same, times the batch size `B` for the vectors |
+///
+/// For a large network (an MNIST-sized `Linear(784, 256)` has 800 kB of gradients) on a small
+/// stack (a 2 MiB thread, a microcontroller), keep the network and its gradients in a `Box` or
+/// a `static` and use `train_step` or the `_into` forms.
 pub trait Network<T: RealField + Copy> {
     /// The network's name, chain and parameter tensors, for code that writes it out (Rust
     /// source for a `const`, safetensors files).
