@@ -72,12 +72,13 @@
 //!
 //! ## Features
 //!
-//! `std` (default) adds [`datasets`], [`fit`] (the training loop) and the [`gradcheck()`]
-//! report; `progress` adds `fit`'s progress bar (indicatif) and `plot` the PNG pictures
-//! (`mlp::plot`, with plotters), each with `std`. They are off by default so that a crate
-//! using `mlp` builds quickly; the examples turn both on. Without it the crate is `no_std` and needs no allocator:
-//! the networks, [`init`], [`optim`], [`batch`], [`metrics`], [`kernels`], [`rng`] and
-//! [`gradcheck_each`] stay.
+//! `std` (default) adds [`datasets`], [`fit`] (the training loop), [`export`] (weights as Rust
+//! source) and the [`gradcheck()`] report. Off by default, so that a crate using `mlp` builds
+//! quickly (the examples turn them on), each with `std`: `progress` adds `fit`'s progress bar
+//! (indicatif), `plot` the PNG pictures (`mlp::plot`, with plotters), and `safetensors` reads
+//! and writes weights and gradients in PyTorch's `state_dict()` layout (`mlp::safetensors`).
+//! Without `std` the crate is `no_std` and needs no allocator: the networks, [`init`],
+//! [`optim`], [`batch`], [`metrics`], [`kernels`], [`rng`] and [`gradcheck_each`] stay.
 #![cfg_attr(not(feature = "std"), no_std)]
 #![warn(missing_docs)]
 
@@ -100,6 +101,9 @@ pub use mlp_runtime::{datasets, export, fit};
 
 #[cfg(feature = "plot")]
 pub use mlp_runtime::plot;
+
+#[cfg(feature = "safetensors")]
+pub use mlp_runtime::safetensors;
 
 /// The linear algebra crate the generated code uses, re-exported so that users need no direct
 /// dependency on it.

@@ -31,6 +31,8 @@ pub mod export;
 pub mod fit;
 #[cfg(feature = "plot")]
 pub mod plot;
+#[cfg(feature = "safetensors")]
+pub mod safetensors;
 
 pub use network::{Layout, Network, ParamLayout, Parameters};
 
