@@ -90,7 +90,7 @@ pub use mlp_macros::network;
 
 pub use mlp_runtime::{
     batch, gradcheck::gradcheck_each, init, kernels, metrics, optim, rng, Layout, Network,
-    ParamLayout, Parameters,
+    ParamLayout, Parameters, SampleProblem,
 };
 
 #[cfg(feature = "std")]

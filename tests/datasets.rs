@@ -148,3 +148,154 @@ fn generators_are_seeded_and_balanced() {
         assert!((r - if y == 0 { 1.0 } else { 0.5 }).abs() < 1e-12);
     }
 }
+
+mod users_files {
+    use mlp::datasets::{parse_csv, read_csv, CsvOptions, LabelColumn};
+
+    const IRIS_LIKE: &str = "\u{feff}sepal_length,sepal_width,\"species, as named\"\r\n\
+        5.1,3.5,setosa\r\n\
+        7.0,3.2,\"versicolor\"\r\n\
+        6.3,3.3,virginica\r\n\
+        \r\n\
+        4.9,3.0,setosa\r\n";
+
+    #[test]
+    fn header_bom_crlf_quotes_and_string_labels() {
+        let data = read_csv::<2>(IRIS_LIKE, &CsvOptions::default()).expect("reads");
+        assert_eq!(data.len(), 4);
+        assert_eq!(data.class_names, ["setosa", "versicolor", "virginica"]);
+        assert_eq!(data.labels, [0, 1, 2, 0]);
+        assert_eq!(data.features[2], [6.3, 3.3]);
+        let by_name = CsvOptions {
+            label: LabelColumn::Name("species, as named"),
+            ..CsvOptions::default()
+        };
+        assert_eq!(read_csv::<2>(IRIS_LIKE, &by_name).expect("by name"), data);
+    }
+
+    #[test]
+    fn label_by_index_and_float_written_integers() {
+        let text = "label,a,b\n1.0,0.5,2\n0.0,1,1e3\n2,-1,0\n";
+        let options = CsvOptions {
+            label: LabelColumn::Index(0),
+            ..CsvOptions::default()
+        };
+        let data = read_csv::<2>(text, &options).expect("pandas' 1.0");
+        assert_eq!(data.labels, [1, 0, 2]);
+        assert_eq!(data.class_names, ["0", "1", "2"]);
+        assert_eq!(data.features[1], [1.0, 1000.0]);
+        let headless = CsvOptions {
+            header: false,
+            ..CsvOptions::default()
+        };
+        assert_eq!(
+            read_csv::<2>("0.5,1,0\n2,3,1\n", &headless)
+                .expect("no header")
+                .len(),
+            2
+        );
+    }
+
+    #[test]
+    fn errors_name_line_column_and_column_name() {
+        let fail = |text: &str, options: &CsvOptions| {
+            read_csv::<2>(text, options).unwrap_err().to_string()
+        };
+        let d = CsvOptions::default();
+        assert_eq!(
+            fail("a,b,y\n1,2,0\n3,,1\n", &d),
+            "line 3, column 2 (`b`): expected a number, found an empty field"
+        );
+        assert_eq!(
+            fail("a,b,y\n1,x2,0\n", &d),
+            "line 2, column 2 (`b`): expected a number, found `x2`"
+        );
+        assert_eq!(
+            fail("a,b,y\n1,2,\n", &d),
+            "line 2, column 3 (`y`): expected a label, found an empty field"
+        );
+        assert_eq!(
+            fail("a,b,y\n1,2,0\n1,2\n", &d),
+            "line 3, column 3: expected 3 fields like the first row, found 2"
+        );
+        assert!(fail("a,b,c,y\n1,2,3,0\n", &d)
+            .contains("expected 2 feature columns and a label, found 4 columns"));
+        let missing = CsvOptions {
+            label: LabelColumn::Name("class"),
+            ..CsvOptions::default()
+        };
+        assert!(fail("a,b,y\n1,2,0\n", &missing)
+            .contains("no column is called `class`; the header has `a`, `b`, `y`"));
+        assert!(fail("", &d).contains("expected a header row"));
+    }
+
+    #[test]
+    fn a_huge_label_is_an_error_not_an_allocation() {
+        let error = parse_csv::<1>("0.5,99999999999\n", false).unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .contains("more classes than the file has rows"),
+            "{error}"
+        );
+        let error = read_csv::<1>(
+            "0.5,99999999999\n",
+            &CsvOptions {
+                header: false,
+                ..CsvOptions::default()
+            },
+        )
+        .unwrap_err();
+        assert!(error.to_string().contains("far beyond"), "{error}");
+    }
+
+    struct Bits(u64);
+    impl Bits {
+        fn next(&mut self) -> usize {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0 as usize
+        }
+    }
+
+    #[test]
+    fn ten_thousand_mutated_files_never_panic() {
+        let seeds = [
+            IRIS_LIKE.as_bytes(),
+            b"a,b,y\n1.0,2,0\n3,4.5,1\n-1,1e-3,2\n",
+        ];
+        let alphabet = b"0123456789.,-e\"\r\n xyz\xef\xbb\xbf";
+        let mut rng = Bits(7);
+        let (mut read, mut refused) = (0, 0);
+        for n in 0..10_000 {
+            let mut bytes = seeds[n % 2].to_vec();
+            for _ in 0..1 + rng.next() % 4 {
+                let i = rng.next() % bytes.len().max(1);
+                match rng.next() % 3 {
+                    0 if !bytes.is_empty() => bytes[i] = alphabet[rng.next() % alphabet.len()],
+                    1 => bytes.insert(i.min(bytes.len()), alphabet[rng.next() % alphabet.len()]),
+                    _ => bytes.truncate(i),
+                }
+            }
+            let text = String::from_utf8_lossy(&bytes);
+            let options = CsvOptions {
+                header: n % 3 != 0,
+                ..CsvOptions::default()
+            };
+            match read_csv::<2>(&text, &options) {
+                Ok(data) => {
+                    assert!(data.labels.iter().all(|&l| l < data.classes()));
+                    read += 1;
+                }
+                Err(e) => {
+                    assert!(!e.to_string().is_empty());
+                    refused += 1;
+                }
+            }
+            let _ = parse_csv::<2>(&text, n % 2 == 0);
+        }
+        println!("10,000 mutated CSV files: {read} read, {refused} refused, no panic");
+        assert!(read > 100 && refused > 100);
+    }
+}

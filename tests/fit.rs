@@ -80,13 +80,14 @@ fn a_nan_names_its_epoch_and_batch() {
     }
     let mut net = Classifier::<f64>::zeros();
     let mut sgd = Sgd::new(SgdConfig::default());
+    // NaN in the data: found before training, naming the sample.
     let error = fit(&mut net, &mut sgd, &train, None, &quiet(3)).unwrap_err();
     assert!(
         matches!(
             error,
-            FitError::NonFinite {
-                epoch: 1,
-                batch: 1,
+            FitError::InvalidSample {
+                set: "training",
+                index: 0,
                 ..
             }
         ),
@@ -94,7 +95,7 @@ fn a_nan_names_its_epoch_and_batch() {
     );
     assert!(error
         .to_string()
-        .starts_with("the loss became NaN at epoch 1, batch 1"));
+        .starts_with("training sample 0: feature 0 is not a finite number"));
 
     // A learning rate that explodes: found on the way, with its place.
     let (train, _) = data();
@@ -175,4 +176,104 @@ fn prediction_correct_per_loss() {
         regression.prediction_correct(&SVector::zeros(), &SVector::zeros()),
         None
     );
+}
+
+/// Every bad sample is an error naming it, before any training (the weights are unchanged).
+#[test]
+fn fit_checks_the_data_first() {
+    use mlp::fit::{fit, FitConfig, FitError};
+    use mlp::optim::{Sgd, SgdConfig};
+    use mlp::SampleProblem;
+    let config = FitConfig {
+        epochs: 3,
+        progress: false,
+        ..FitConfig::default()
+    };
+    let v = |a: f64, b: f64| SVector::<f64, 2>::new(a, b);
+
+    let mut net = Classifier::<f64>::zeros();
+    mlp::init::xavier_uniform(&mut net, 1);
+    let before = net;
+    let train = vec![(v(0.0, 1.0), 0), (v(1.0, 0.0), 7), (v(1.0, 1.0), 1)];
+    let error = fit(
+        &mut net,
+        &mut Sgd::new(SgdConfig::default()),
+        &train,
+        None,
+        &config,
+    )
+    .expect_err("class 7 of a 3-class network");
+    assert_eq!(
+        error,
+        FitError::InvalidSample {
+            set: "training",
+            index: 1,
+            problem: SampleProblem::ClassOutOfRange {
+                class: 7,
+                classes: 3
+            },
+        }
+    );
+    assert!(
+        error
+            .to_string()
+            .contains("training sample 1: class index 7"),
+        "{error}"
+    );
+    assert_eq!(net, before, "nothing was trained");
+
+    let good = vec![(v(0.0, 1.0), 0), (v(1.0, 0.0), 1)];
+    let bad_validation = vec![(v(f64::NAN, 0.0), 0)];
+    let error = fit(
+        &mut net,
+        &mut Sgd::new(SgdConfig::default()),
+        &good,
+        Some(&bad_validation),
+        &config,
+    )
+    .expect_err("a NaN feature");
+    assert!(matches!(
+        error,
+        FitError::InvalidSample {
+            set: "validation",
+            index: 0,
+            problem: SampleProblem::NonFiniteFeature { feature: 0 }
+        }
+    ));
+
+    let mut binary = Logistic::<f64>::zeros();
+    let error = fit(
+        &mut binary,
+        &mut Sgd::new(SgdConfig::default()),
+        &[(v(0.0, 0.0), 1.0), (v(1.0, 1.0), 1.5)],
+        None,
+        &config,
+    )
+    .expect_err("a BCE target of 1.5");
+    assert!(matches!(
+        error,
+        FitError::InvalidSample {
+            index: 1,
+            problem: SampleProblem::ProbabilityOutOfRange { .. },
+            ..
+        }
+    ));
+
+    let mut regressor = Regression::<f64>::zeros();
+    let target = SVector::<f64, 2>::new(0.0, f64::INFINITY);
+    let error = fit(
+        &mut regressor,
+        &mut Sgd::new(SgdConfig::default()),
+        &[(v(0.0, 0.0), target)],
+        None,
+        &config,
+    )
+    .expect_err("an infinite MSE target");
+    assert!(matches!(
+        error,
+        FitError::InvalidSample {
+            problem: SampleProblem::NonFiniteTarget { element: 1 },
+            ..
+        }
+    ));
 }

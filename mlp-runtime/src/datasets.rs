@@ -104,6 +104,11 @@ impl<const D: usize> Standardizer<D> {
     }
 }
 
+/// The largest class index a file may use regardless of its length: above it, a class index
+/// must be smaller than the file's size in bytes (a file cannot hold more classes than rows), so
+/// a stray huge label is an error rather than an allocation of names for all its classes.
+const MAX_CLASS: usize = 1 << 16;
+
 /// A malformed CSV file: where, and what was expected and found.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CsvError {
@@ -113,19 +118,29 @@ pub struct CsvError {
     pub column: usize,
     /// What was expected and found.
     pub message: String,
+    /// ` (`name`)` when the column has a name, else empty.
+    pub name: String,
 }
 
 impl fmt::Display for CsvError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "line {}, column {}: {}",
-            self.line, self.column, self.message
+            "line {}, column {}{}: {}",
+            self.line, self.column, self.name, self.message
         )
     }
 }
 
 impl std::error::Error for CsvError {}
+
+impl CsvError {
+    /// The same error with the column's name after the column (`column 2 (`b`)`).
+    fn named(mut self, name: String) -> CsvError {
+        self.name = name;
+        self
+    }
+}
 
 /// Parses `features…,label` rows of `D` features. With `header`, the first line is
 /// `count,features,class names…` and both counts are checked. Blank lines are skipped.
@@ -143,6 +158,7 @@ pub fn parse_csv<const D: usize>(text: &str, header: bool) -> Result<Dataset<D>,
         line,
         column,
         message,
+        name: String::new(),
     };
     let mut lines = text
         .lines()
@@ -218,6 +234,15 @@ pub fn parse_csv<const D: usize>(text: &str, header: bool) -> Result<Dataset<D>,
                 format!("expected a class index, found `{field}`"),
             )
         })?;
+        if label > MAX_CLASS.max(text.len()) {
+            return Err(error(
+                number,
+                D + 1,
+                format!(
+                    "expected a class index, found {label}: more classes than the file has rows"
+                ),
+            ));
+        }
         if !class_names.is_empty() && label >= class_names.len() {
             return Err(error(
                 number,
@@ -244,6 +269,282 @@ pub fn parse_csv<const D: usize>(text: &str, header: bool) -> Result<Dataset<D>,
     }
     data.class_names = class_names;
     Ok(data)
+}
+
+/// Which column of a CSV file holds the label.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LabelColumn<'a> {
+    /// The column with this name in the header row.
+    Name(&'a str),
+    /// The column at this 0-based position.
+    Index(usize),
+    /// The last column.
+    Last,
+}
+
+/// How to read a CSV file with [`read_csv`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CsvOptions<'a> {
+    /// The label's column; every other column is a feature.
+    pub label: LabelColumn<'a>,
+    /// Whether the first row holds the columns' names (default: yes).
+    pub header: bool,
+    /// The field separator (default: `,`).
+    pub delimiter: u8,
+}
+
+impl Default for CsvOptions<'_> {
+    fn default() -> Self {
+        CsvOptions {
+            label: LabelColumn::Last,
+            header: true,
+            delimiter: b',',
+        }
+    }
+}
+
+/// Reads a CSV file as people write them (with the `csv` crate): a header row of column names,
+/// the label column chosen by name or position, quoted fields, CRLF line ends, a UTF-8
+/// byte-order mark (Excel). Labels that are whole numbers (`2`, or `2.0` as pandas writes
+/// them) are class indices; any other labels (`setosa`) are names, numbered in sorted order
+/// and kept as the class names (for the confusion matrix). A missing value or a non-number
+/// among the features is an error naming the line, the column and the column's name.
+///
+/// # Example
+///
+/// ```
+/// use mlp::datasets::{read_csv, CsvOptions, LabelColumn};
+///
+/// let text = "\u{feff}sepal length,species,sepal width\r\n5.1,setosa,3.5\r\n7.0,\"versicolor\",3.2\r\n";
+/// let options = CsvOptions { label: LabelColumn::Name("species"), ..CsvOptions::default() };
+/// let data = read_csv::<2>(text, &options).unwrap();
+/// assert_eq!(data.features[1], [7.0, 3.2]);
+/// assert_eq!(data.class_names, ["setosa", "versicolor"]);
+/// let error = read_csv::<2>("a,b,label\n1,,0\n", &CsvOptions::default()).unwrap_err();
+/// assert_eq!(error.to_string(), "line 2, column 2 (`b`): expected a number, found an empty field");
+/// ```
+pub fn read_csv<const D: usize>(text: &str, options: &CsvOptions) -> Result<Dataset<D>, CsvError> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .delimiter(options.delimiter)
+        .flexible(true)
+        .trim(csv::Trim::All)
+        .from_reader(text.as_bytes());
+    let error = |line: u64, column: usize, message: String| CsvError {
+        line: line as usize,
+        column,
+        message,
+        name: String::new(),
+    };
+    let mut records = reader.records();
+    let mut names: Vec<String> = Vec::new();
+    let mut width = None;
+    if options.header {
+        match records.next() {
+            Some(Ok(record)) => {
+                names = record.iter().map(str::to_string).collect();
+                width = Some(names.len());
+            }
+            Some(Err(e)) => return Err(csv_error(&e)),
+            None => {
+                return Err(error(
+                    1,
+                    1,
+                    "expected a header row, found an empty file".into(),
+                ))
+            }
+        }
+    }
+    let mut rows: Vec<([f64; D], String, u64)> = Vec::new();
+    let mut label_at = None;
+    for record in records {
+        let record = record.map_err(|e| csv_error(&e))?;
+        let line = record.position().map_or(0, |p| p.line());
+        if record.len() == 1 && record.get(0) == Some("") {
+            continue; // a blank line
+        }
+        let columns = *width.get_or_insert(record.len());
+        if record.len() != columns {
+            return Err(error(
+                line,
+                record.len().min(columns) + 1,
+                format!(
+                    "expected {columns} fields like the first row, found {}",
+                    record.len()
+                ),
+            ));
+        }
+        let label = match label_at {
+            Some(at) => at,
+            None => {
+                let at = label_column(options.label, &names, columns)
+                    .map_err(|message| error(line.max(1), 1, message))?;
+                if columns != D + 1 {
+                    return Err(error(
+                        line,
+                        1,
+                        format!(
+                            "expected {D} feature columns and a label, found {columns} columns"
+                        ),
+                    ));
+                }
+                label_at = Some(at);
+                at
+            }
+        };
+        let mut row = [0.0; D];
+        let mut d = 0;
+        for (column, field) in record.iter().enumerate() {
+            if column == label {
+                continue;
+            }
+            let name = names.get(column).map(String::as_str);
+            let found = if field.is_empty() {
+                "an empty field".to_string()
+            } else {
+                format!("`{field}`")
+            };
+            let value = field
+                .parse::<f64>()
+                .ok()
+                .filter(|v| v.is_finite())
+                .ok_or_else(|| {
+                    let at = name.map_or(String::new(), |n| format!(" (`{n}`)"));
+                    CsvError {
+                        line: line as usize,
+                        column: column + 1,
+                        message: format!("expected a number, found {found}"),
+                        name: String::new(),
+                    }
+                    .named(at)
+                })?;
+            row[d] = value;
+            d += 1;
+        }
+        let text = record.get(label).unwrap_or("").to_string();
+        if text.is_empty() {
+            let at = names
+                .get(label)
+                .map_or(String::new(), |n| format!(" (`{n}`)"));
+            return Err(CsvError {
+                line: line as usize,
+                column: label + 1,
+                message: "expected a label, found an empty field".into(),
+                name: String::new(),
+            }
+            .named(at));
+        }
+        rows.push((row, text, line));
+    }
+    labels_to_classes(rows)
+}
+
+/// The label column's position.
+fn label_column(label: LabelColumn, names: &[String], columns: usize) -> Result<usize, String> {
+    match label {
+        LabelColumn::Last if columns > 0 => Ok(columns - 1),
+        LabelColumn::Last => Err("expected at least one column".into()),
+        LabelColumn::Index(i) if i < columns => Ok(i),
+        LabelColumn::Index(i) => Err(format!(
+            "the label column is {i} (0-based), but the file has {columns} columns"
+        )),
+        LabelColumn::Name(name) => names.iter().position(|n| n == name).ok_or_else(|| {
+            if names.is_empty() {
+                format!("the label column `{name}` needs a header row (CsvOptions {{ header: true, .. }})")
+            } else {
+                format!(
+                    "no column is called `{name}`; the header has {}",
+                    names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
+                )
+            }
+        }),
+    }
+}
+
+/// Whole-number labels are class indices (bounded by the number of rows); any others are
+/// names, numbered in sorted order.
+fn labels_to_classes<const D: usize>(
+    rows: Vec<([f64; D], String, u64)>,
+) -> Result<Dataset<D>, CsvError> {
+    let whole = |t: &str| -> Option<usize> {
+        let v: f64 = t.parse().ok()?;
+        (v >= 0.0 && v.fract() == 0.0 && v < 1e15).then_some(v as usize)
+    };
+    let mut data = Dataset {
+        features: Vec::with_capacity(rows.len()),
+        labels: Vec::with_capacity(rows.len()),
+        class_names: Vec::new(),
+    };
+    if rows.iter().all(|(_, t, _)| whole(t).is_some()) {
+        let bound = MAX_CLASS.max(rows.len());
+        for (row, text, line) in rows {
+            let class = whole(&text).unwrap_or(0);
+            if class > bound {
+                return Err(CsvError {
+                    line: line as usize,
+                    column: 0,
+                    message: format!(
+                        "the class index {text} is far beyond the {} rows: expected indices from 0",
+                        data.labels.len() + 1
+                    ),
+                    name: String::new(),
+                });
+            }
+            data.features.push(row);
+            data.labels.push(class);
+        }
+        let classes = data.labels.iter().max().map_or(0, |m| m + 1);
+        data.class_names = (0..classes).map(|c| c.to_string()).collect();
+    } else {
+        let mut names: Vec<String> = rows.iter().map(|(_, t, _)| t.clone()).collect();
+        names.sort();
+        names.dedup();
+        for (row, text, _) in rows {
+            data.features.push(row);
+            data.labels.push(names.binary_search(&text).unwrap_or(0));
+        }
+        data.class_names = names;
+    }
+    Ok(data)
+}
+
+/// A CSV file from disk with [`read_csv`]; a file that cannot be read is an error at line 0.
+pub fn load_csv<const D: usize>(
+    path: impl AsRef<std::path::Path>,
+    options: &CsvOptions,
+) -> Result<Dataset<D>, CsvError> {
+    let path = path.as_ref();
+    let bytes = std::fs::read(path).map_err(|e| CsvError {
+        line: 0,
+        column: 0,
+        message: format!("cannot read {}: {e}", path.display()),
+        name: String::new(),
+    })?;
+    let text = String::from_utf8(bytes).map_err(|e| CsvError {
+        line: 0,
+        column: 0,
+        message: format!("{} is not UTF-8 text: {e}", path.display()),
+        name: String::new(),
+    })?;
+    read_csv(&text, options)
+}
+
+fn csv_error(e: &csv::Error) -> CsvError {
+    let (line, column) = match e.position() {
+        Some(p) => (p.line() as usize, 0),
+        None => (0, 0),
+    };
+    let message = match e.kind() {
+        csv::ErrorKind::Utf8 { .. } => "the file is not UTF-8 text".into(),
+        _ => format!("{e}"),
+    };
+    CsvError {
+        line,
+        column,
+        message,
+        name: String::new(),
+    }
 }
 
 /// Bundled data, parsed once per call. The files are checked by the test suite, so parsing

@@ -85,6 +85,15 @@ pub enum FitError {
     },
     /// There was nothing to train on.
     EmptyTrainingSet,
+    /// A sample the network cannot train on, found before any training.
+    InvalidSample {
+        /// `"training"` or `"validation"`.
+        set: &'static str,
+        /// 0-based index of the sample in its set.
+        index: usize,
+        /// What is wrong with it.
+        problem: crate::SampleProblem,
+    },
 }
 
 impl fmt::Display for FitError {
@@ -95,6 +104,11 @@ impl fmt::Display for FitError {
                 "the loss became {loss} at epoch {epoch}, batch {batch}: lower the learning rate, or look for NaN or huge values in the data"
             ),
             FitError::EmptyTrainingSet => write!(f, "the training set is empty"),
+            FitError::InvalidSample {
+                set,
+                index,
+                problem,
+            } => write!(f, "{set} sample {index}: {problem}; nothing was trained"),
         }
     }
 }
@@ -137,6 +151,22 @@ where
 {
     if train.is_empty() {
         return Err(FitError::EmptyTrainingSet);
+    }
+    // Every sample first: a bad one is an error before any weight changes.
+    let sets = [
+        ("training", train),
+        ("validation", validation.unwrap_or(&[])),
+    ];
+    for (set, samples) in sets {
+        for (index, (x, y)) in samples.iter().enumerate() {
+            if let Err(problem) = net.check_sample(x, y) {
+                return Err(FitError::InvalidSample {
+                    set,
+                    index,
+                    problem,
+                });
+            }
+        }
     }
     let batch_size = config.batch_size.max(1);
     let batches = train.len().div_ceil(batch_size);

@@ -34,7 +34,7 @@ pub mod plot;
 #[cfg(feature = "safetensors")]
 pub mod safetensors;
 
-pub use network::{Layout, Network, ParamLayout, Parameters};
+pub use network::{Layout, Network, ParamLayout, Parameters, SampleProblem};
 
 #[cfg(feature = "std")]
 pub use gradcheck::{gradcheck, GradCheck};

@@ -130,6 +130,14 @@ pub trait Network<T: RealField + Copy> {
         *grads = self.backward(tape, target);
     }
 
+    /// Whether a sample can be trained on: every feature finite, and the target one the loss
+    /// accepts (for `CE` a class index below the number of outputs, for `BCE` a number in
+    /// [0, 1], for `MSE` finite numbers). `fit` checks every sample before it trains.
+    fn check_sample(&self, x: &Self::Input, target: &Self::Target) -> Result<(), SampleProblem> {
+        let _ = (x, target);
+        Ok(())
+    }
+
     /// Whether `output` predicts `target` right: for `CE` the most probable class is the
     /// target, for `BCE` `ŷ > 0.5` agrees with `y > 0.5`; `None` for `MSE` (no classes).
     fn prediction_correct(&self, output: &Self::Output, target: &Self::Target) -> Option<bool> {
@@ -237,4 +245,52 @@ pub struct ParamLayout {
     pub rows: usize,
     /// Columns (PyTorch's `in_features` for a weight; 1 for a bias).
     pub cols: usize,
+}
+
+/// What is wrong with a sample, as [`Network::check_sample`] finds it.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum SampleProblem {
+    /// Feature `feature` (0-based) is NaN or infinite.
+    NonFiniteFeature {
+        /// Its position in the input.
+        feature: usize,
+    },
+    /// A class index the network has no output for.
+    ClassOutOfRange {
+        /// The index.
+        class: usize,
+        /// How many classes the network has.
+        classes: usize,
+    },
+    /// A `BCE` target outside [0, 1] (or NaN).
+    ProbabilityOutOfRange {
+        /// The target, as f64.
+        value: f64,
+    },
+    /// An `MSE` target with a NaN or infinite element.
+    NonFiniteTarget {
+        /// Its position in the target.
+        element: usize,
+    },
+}
+
+impl core::fmt::Display for SampleProblem {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            SampleProblem::NonFiniteFeature { feature } => {
+                write!(f, "feature {feature} is not a finite number")
+            }
+            SampleProblem::ClassOutOfRange { class, classes } => write!(
+                f,
+                "class index {class} is out of range: the network has {classes} classes (0 to {})",
+                classes.saturating_sub(1)
+            ),
+            SampleProblem::ProbabilityOutOfRange { value } => {
+                write!(f, "the target {value} is not a probability in [0, 1]")
+            }
+            SampleProblem::NonFiniteTarget { element } => {
+                write!(f, "element {element} of the target is not a finite number")
+            }
+        }
+    }
 }

@@ -60,6 +60,34 @@ pub fn implementation(p: &Parts, train: &TokenStream, batch: &TokenStream) -> To
     let (lg_into_stmts, lg_into_loss) = (&lg_into.stmts, &lg_into.roots[0]);
     let bwd_into_stmts = &bwd_into.stmts;
 
+    let check_target = match m.loss_kind {
+        Loss::CrossEntropy => quote! {
+            if *target >= #outputs {
+                return Err(::mlp::SampleProblem::ClassOutOfRange { class: *target, classes: #outputs });
+            }
+        },
+        Loss::BinaryCrossEntropy => quote! {
+            if !(*target >= T::zero() && *target <= T::one()) {
+                let value = ::mlp::__private::nalgebra::try_convert::<T, f64>(*target).unwrap_or(f64::NAN);
+                return Err(::mlp::SampleProblem::ProbabilityOutOfRange { value });
+            }
+        },
+        Loss::Mse => quote! {
+            if let Some(element) = target.iter().position(|v| !v.is_finite()) {
+                return Err(::mlp::SampleProblem::NonFiniteTarget { element });
+            }
+        },
+    };
+    let check_sample = quote! {
+        fn check_sample(&self, #x: &#input_ty, target: &#target_ty) -> Result<(), ::mlp::SampleProblem> {
+            if let Some(feature) = #x.iter().position(|v| !v.is_finite()) {
+                return Err(::mlp::SampleProblem::NonFiniteFeature { feature });
+            }
+            #check_target
+            Ok(())
+        }
+    };
+
     let prediction_correct = match m.loss_kind {
         Loss::CrossEntropy => quote! {
             fn prediction_correct(&self, output: &#output_ty, target: &usize) -> Option<bool> {
@@ -159,6 +187,8 @@ pub fn implementation(p: &Parts, train: &TokenStream, batch: &TokenStream) -> To
             #train
 
             #batch
+
+            #check_sample
 
             #prediction_correct
 
