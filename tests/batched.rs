@@ -70,6 +70,12 @@ macro_rules! check {
             stringify!($net)
         );
 
+        // The same into storage the caller owns.
+        let mut into = <$net as Network<f64>>::Gradients::default();
+        let into_loss = net.loss_and_gradients_batch_into(&x, &targets, &mut into);
+        assert_eq!(into_loss, loss);
+        assert_eq!(into, grads, "{}: _into", stringify!($net));
+
         // input_batch puts the columns back together.
         let refs: [&SVector<f64, $inputs>; B] = std::array::from_fn(|j| &columns[j]);
         assert_eq!(<$net as Network<f64>>::input_batch(&refs), x);

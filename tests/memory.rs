@@ -94,8 +94,9 @@ fn into_forms_equal_the_by_value_forms() {
 
 #[test]
 fn mnist_sized_network_trains_on_a_2_mib_thread() {
-    // Made on a thread with room for `zeros()`'s 800 kB return values, then moved, boxed, to a
-    // thread with the default 2 MiB stack of a test, a rayon or a tokio worker.
+    // Made on a thread with room for the 800 kB values `zeros()` returns (a debug build copies
+    // them through the stack on their way into a `Box`), then moved, boxed, to a thread with the
+    // default 2 MiB stack of a test, a rayon or a tokio worker.
     let (mut net, mut grads) = std::thread::Builder::new()
         .stack_size(64 << 20)
         .spawn(|| {
@@ -129,6 +130,16 @@ fn mnist_sized_network_trains_on_a_2_mib_thread() {
 /// Fits: 396 B of parameters, 148 B of tape, 396 B of gradients.
 #[mlp::network(x -> Linear(2, 16) -> ReLU -> Linear(16, 3) -> Softmax -> CE, ram_budget = 940)]
 struct Budgeted;
+
+/// A network as a `static`: its `ZERO` constant, no stack and no heap.
+static STATIC_NET: Mnist<f32> = Mnist::<f32>::ZERO;
+
+#[test]
+fn zero_constants() {
+    assert!(STATIC_NET.w.iter().all(|&w| w == 0.0));
+    assert_eq!(Card::<f64>::ZERO, Card::<f64>::zeros());
+    assert_eq!(Sine::<f32>::ZERO, Sine::<f32>::zeros());
+}
 
 #[test]
 fn a_network_within_its_budget_compiles() {

@@ -79,6 +79,17 @@ pub fn emit_batch(
     emit_with(g, names, places, roots, true, HashMap::new())
 }
 
+/// [`emit_batch`] with destinations, as [`emit_into`].
+pub fn emit_batch_into(
+    g: &Graph,
+    names: &HashMap<Id, String>,
+    places: HashMap<Id, TokenStream>,
+    roots: &[Id],
+    sinks: HashMap<Id, TokenStream>,
+) -> Body {
+    emit_with(g, names, places, roots, true, sinks)
+}
+
 fn emit_with(
     g: &Graph,
     names: &HashMap<Id, String>,
@@ -304,7 +315,7 @@ impl Emitter<'_> {
                         #dest[#y] -= one;
                     }
                 }
-                Op::MatMul(a, bt) if matches!(self.g.op(bt), Op::Transpose(_)) => {
+                Op::MatMul(a, bt) if !self.batch && matches!(self.g.op(bt), Op::Transpose(_)) => {
                     let Op::Transpose(b) = *self.g.op(bt) else {
                         return;
                     };

@@ -173,6 +173,23 @@ pub trait Network<T: RealField + Copy> {
         targets: &[Self::Target; B],
     ) -> (T, Self::Gradients);
 
+    /// [`Network::loss_and_gradients_batch`] writing the mean gradients into storage the caller
+    /// owns; returns the mean loss.
+    ///
+    /// # Panics
+    ///
+    /// For `CE`, when a class index is not smaller than the number of outputs.
+    fn loss_and_gradients_batch_into<const B: usize>(
+        &self,
+        x: &Self::InputBatch<B>,
+        targets: &[Self::Target; B],
+        grads: &mut Self::Gradients,
+    ) -> T {
+        let (loss, g) = self.loss_and_gradients_batch(x, targets);
+        *grads = g;
+        loss
+    }
+
     /// One SGD step on the mean gradient of a batch, fused like [`Network::train_step`] (each
     /// weight's update accumulated into it in place); returns the mean loss before the step.
     ///

@@ -5,7 +5,7 @@
 use super::Parts;
 use crate::batch::Batched;
 use crate::check::Loss;
-use crate::emit::{emit_batch, lit};
+use crate::emit::{emit_batch, emit_batch_into, lit};
 use crate::ir::Id;
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -118,6 +118,18 @@ pub fn methods(cx: &Parts, batched: Option<&Batched>) -> TokenStream {
     let mut lg_roots = vec![b.loss];
     lg_roots.extend(&b.grads);
     let lg = emit_batch(g, &names, with_y.clone(), &lg_roots);
+    let mut sinks: HashMap<Id, TokenStream> = HashMap::new();
+    let mut copies = Vec::new();
+    for (&node, field) in b.grads.iter().zip(params.iter()) {
+        match sinks.get(&node) {
+            Some(first) => copies.push(quote!(grads.#field = #first;)),
+            None => {
+                sinks.insert(node, quote!(grads.#field));
+            }
+        }
+    }
+    let lg_into = emit_batch_into(g, &names, with_y.clone(), &lg_roots, sinks);
+    let (lg_into_stmts, lg_into_loss) = (&lg_into.stmts, &lg_into.roots[0]);
     let mut step_roots = vec![b.loss];
     step_roots.extend(&b.updates);
     let step = emit_batch(g, &names, with_y, &step_roots);
@@ -139,6 +151,20 @@ pub fn methods(cx: &Parts, batched: Option<&Batched>) -> TokenStream {
             #target_binding
             #lg_stmts
             (#lg_loss, #grads_name { #( #params: #lg_grads ),* })
+        }
+
+        fn loss_and_gradients_batch_into<const B: usize>(
+            &self,
+            x: &#x_ty,
+            targets: &[#target_ty; B],
+            grads: &mut #grads_name<T>,
+        ) -> T {
+            #check_targets
+            #inv_b
+            #target_binding
+            #lg_into_stmts
+            #(#copies)*
+            #lg_into_loss
         }
 
         fn train_step_batch<const B: usize>(&mut self, x: &#x_ty, targets: &[#target_ty; B], learning_rate: T) -> T {

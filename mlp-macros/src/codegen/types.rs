@@ -46,6 +46,18 @@ pub fn items(p: &Parts, item: &Item, derivation: &str) -> TokenStream {
     let visit = quote!( #( f(#param_keys, self.#param_idents.as_slice()); )* );
     let visit_mut = quote!( #( f(#param_keys, self.#param_idents.as_mut_slice()); )* );
     let net_parameters = parameters_impl(p, name);
+    let zero_of = |scalar: TokenStream| -> Vec<TokenStream> {
+        m.params
+            .iter()
+            .map(|q| {
+                let (r, c) = (lit(q.shape.rows), lit(q.shape.cols));
+                quote!(::mlp::__private::nalgebra::SMatrix::<#scalar, #r, #c>::from_array_storage(
+                    ::mlp::__private::nalgebra::ArrayStorage([[0.0; #r]; #c])
+                ))
+            })
+            .collect()
+    };
+    let (zero_f32, zero_f64) = (zero_of(quote!(f32)), zero_of(quote!(f64)));
     let grads_parameters = parameters_impl(p, grads_name);
 
     let derivation_doc = format!("\n# Derivation\n\n```text\n{derivation}```\n");
@@ -115,6 +127,17 @@ pub fn items(p: &Parts, item: &Item, derivation: &str) -> TokenStream {
             pub fn visit_params_mut(&mut self, mut f: impl FnMut(&str, &mut [T])) {
                 #visit_mut
             }
+        }
+
+        impl #name<f32> {
+            /// Every parameter zero, as a constant: a `static` network lives in `.bss`, and a
+            /// `Box::new(Self::ZERO)` needs no stack for the value.
+            pub const ZERO: Self = Self { #( #param_idents: #zero_f32, )* };
+        }
+
+        impl #name<f64> {
+            /// Every parameter zero, as a constant (see the `f32` one).
+            pub const ZERO: Self = Self { #( #param_idents: #zero_f64, )* };
         }
 
         impl<#bound> ::core::default::Default for #name<T> {
