@@ -1,14 +1,16 @@
 //! Lecture section 3, the non-linear problem: on two moons and on three-arm spirals, softmax
 //! regression (one linear layer) cannot separate the classes, and the design card's network can.
 //! Prints the card's derivation, both models' accuracies, and writes each model's decision
-//! regions to `pictures/`. The README's main example.
+//! regions and the card's computational graph to `pictures/`. The README's main example.
 //!
-//! Run: `cargo run --release --example 05_nonlinear`
+//! Run: `cargo run --release --example 05_nonlinear`; with `-- --readme` it also rewrites the
+//! README's pictures in `docs/` (the card's network on spirals, and its graph).
 
 use mlp::datasets::{self, Dataset, Standardizer};
 use mlp::fit::{fit, FitConfig};
 use mlp::nalgebra::SVector;
 use mlp::optim::{Adam, AdamConfig};
+use mlp::plot::Labels;
 use mlp::Network;
 
 /// Softmax regression: a straight line between each pair of classes.
@@ -69,7 +71,15 @@ where
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("{}", Classifier::<f32>::DERIVATION);
+    let readme = std::env::args().any(|a| a == "--readme");
     std::fs::create_dir_all("pictures")?;
+    let graph = mlp::graph::svg(Classifier::<f32>::GRAPH_DOT)?;
+    std::fs::write("pictures/card_graph.svg", &graph)?;
+    if readme {
+        let docs = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs");
+        std::fs::create_dir_all(docs)?;
+        std::fs::write(format!("{docs}/card_graph.svg"), &graph)?;
+    }
     let problems = [
         ("moons", datasets::make_moons(1000, 0.15, 7)),
         ("spirals", datasets::make_spirals(900, 3, 0.15, 7)),
@@ -86,11 +96,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             "{name:<9} {:<40} {a:>8.1}% {b:>8.1}%",
             "x -> Linear(2, 3) -> Softmax -> CE"
         );
-        mlp::plot::decision_regions(
+        let title = format!("Softmax regression on {name}: {b:.1} % held out");
+        mlp::plot::decision_regions_labelled(
             &linear,
             &test_set,
             format!("pictures/{name}_softmax_regression.png"),
-            (400, 400),
+            (480, 480),
+            &Labels {
+                title: &title,
+                ..Labels::default()
+            },
         )?;
 
         let mut card = Classifier::<f32>::zeros();
@@ -99,13 +114,21 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             "{name:<9} {:<40} {a:>8.1}% {b:>8.1}%",
             "x -> Linear(2, 16) -> ReLU -> Linear(16, 3)"
         );
-        mlp::plot::decision_regions(
-            &card,
-            &test_set,
-            format!("pictures/{name}_card_network.png"),
-            (400, 400),
-        )?;
+        let title = format!("The card's network on {name}: {b:.1} % held out");
+        let labels = Labels {
+            title: &title,
+            ..Labels::default()
+        };
+        let path = format!("pictures/{name}_card_network.png");
+        mlp::plot::decision_regions_labelled(&card, &test_set, &path, (480, 480), &labels)?;
+        if readme && *name == "spirals" {
+            let docs = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs");
+            std::fs::copy(&path, format!("{docs}/spirals_card_network.png"))?;
+        }
     }
-    println!("\ndecision regions (held-out points on top): pictures/*.png");
+    println!("\ndecision regions (held-out points on top): pictures/*.png; the card's graph: pictures/card_graph.svg");
+    if readme {
+        println!("the README's pictures: docs/spirals_card_network.png, docs/card_graph.svg");
+    }
     Ok(())
 }

@@ -100,7 +100,7 @@ pub use mlp_runtime::{gradcheck, GradCheck};
 pub use mlp_runtime::{datasets, export, fit};
 
 #[cfg(feature = "plot")]
-pub use mlp_runtime::plot;
+pub use mlp_runtime::{graph, plot};
 
 #[cfg(feature = "safetensors")]
 pub use mlp_runtime::safetensors;

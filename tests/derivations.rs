@@ -50,3 +50,9 @@ fn maxout_network() {
 fn card_network_full_jacobians() {
     insta::assert_snapshot!(ClassifierFull::<f64>::DERIVATION);
 }
+
+/// The computational graph, from the same IR: nodes, local Jacobians on the edges, gradients.
+#[test]
+fn card_network_graph() {
+    insta::assert_snapshot!(Classifier::<f64>::GRAPH_DOT);
+}

@@ -21,6 +21,20 @@ fn temporary(name: &str) -> std::path::PathBuf {
     std::env::temp_dir().join(format!("mlp-test-{}-{name}", std::process::id()))
 }
 
+/// Dark pixels (text, axes, ticks) among `pixels` of a `width`-wide RGB image in the rectangle.
+fn dark_pixels(pixels: &[u8], width: u32, (x0, y0, x1, y1): (i32, i32, i32, i32)) -> usize {
+    let mut n = 0;
+    for y in y0.max(0)..y1 {
+        for x in x0.max(0)..x1 {
+            let i = 3 * (y as usize * width as usize + x as usize);
+            if let Some(p) = pixels.get(i..i + 3) {
+                n += usize::from(p.iter().map(|&c| c as u32).sum::<u32>() < 400);
+            }
+        }
+    }
+    n
+}
+
 #[test]
 fn decision_regions_png() {
     // Class 1 where x > 0: the left half is one region colour, the right half the other.
@@ -29,17 +43,55 @@ fn decision_regions_png() {
     let points = vec![
         (SVector::<f64, 2>::new(-1.0, 0.0), 0),
         (SVector::<f64, 2>::new(1.0, 0.5), 1),
+        (SVector::<f64, 2>::new(-0.5, -1.0), 0),
     ];
     let path = temporary("regions.png");
-    mlp::plot::decision_regions(&net, &points, &path, (120, 80)).expect("drawn");
+    let labels = mlp::plot::Labels {
+        title: "Two halves",
+        classes: &["left", "right"],
+        ..mlp::plot::Labels::default()
+    };
+    let frame = mlp::plot::decision_regions_labelled(&net, &points, &path, (320, 240), &labels)
+        .expect("drawn");
     let (width, height, pixels) = decode(&path);
-    assert_eq!((width, height), (120, 80));
-    let at = |x: usize, y: usize| {
-        let i = 3 * (y * width as usize + x);
+    assert_eq!((width, height), (320, 240));
+    let at = |(x, y): (i32, i32)| {
+        let i = 3 * (y as usize * width as usize + x as usize);
         (pixels[i], pixels[i + 1], pixels[i + 2])
     };
-    assert_ne!(at(2, 2), at(117, 2), "two classes, two region colours");
-    assert_eq!(at(2, 2), at(2, 77), "the boundary is vertical");
+    let (left, top, right, bottom) = frame.area;
+    assert!(
+        left > 0 && top > 0 && right < 320 && bottom < 240,
+        "{frame:?}"
+    );
+    // Regions: left and right differ, the boundary is vertical (away from the legend).
+    let low_left = (left + 3, bottom - 3);
+    assert_ne!(
+        at(low_left),
+        at((right - 3, bottom - 3)),
+        "two classes, two region colours"
+    );
+    assert_eq!(
+        at(low_left),
+        at((left + 3, (top + bottom) / 2)),
+        "the boundary is vertical"
+    );
+    // The known point: (1, 0.5) of class 1 is drawn in class 1's colour at its pixel.
+    assert_eq!(at(frame.pixel(1.0, 0.5)), (255, 127, 14));
+    assert_eq!(at(frame.pixel(-1.0, 0.0)), (31, 119, 180));
+    // Text: the title above the plotting area, tick labels and axis names left of it and below.
+    assert!(
+        dark_pixels(&pixels, width, (0, 0, 320, top - 2)) > 20,
+        "a title"
+    );
+    assert!(
+        dark_pixels(&pixels, width, (0, top, left - 4, bottom)) > 20,
+        "vertical axis labels"
+    );
+    assert!(
+        dark_pixels(&pixels, width, (left, bottom + 4, right, 240)) > 20,
+        "horizontal axis labels"
+    );
     std::fs::remove_file(&path).ok();
 }
 
@@ -58,12 +110,42 @@ fn training_curves_png() {
         ..History::default()
     };
     let path = temporary("curves.png");
-    mlp::plot::training_curves(&history, &path, (300, 200)).expect("drawn");
+    mlp::plot::training_curves(&history, &path, (300, 400)).expect("drawn");
     let (width, height, pixels) = decode(&path);
-    assert_eq!((width, height), (300, 200));
+    assert_eq!((width, height), (300, 400));
     assert!(
-        pixels.chunks(3).any(|p| p != [255, 255, 255]),
-        "something was drawn"
+        dark_pixels(&pixels, width, (100, 0, 200, 24)) > 10,
+        "the title `Loss`"
     );
+    assert!(
+        dark_pixels(&pixels, width, (0, 20, 30, 90)) > 10,
+        "the loss axis' labels"
+    );
+    // Both curves and their legend, in their colours.
+    let count = |rgb: [u8; 3]| pixels.chunks(3).filter(|p| *p == rgb).count();
+    assert!(count([31, 119, 180]) > 50 && count([255, 127, 14]) > 50);
     std::fs::remove_file(&path).ok();
+}
+
+#[mlp::network(x -> Linear(2, 16) -> ReLU -> Linear(16, 3) -> Softmax -> CE)]
+struct Card;
+
+#[test]
+fn computational_graph_svg() {
+    let svg = mlp::graph::svg(Card::<f64>::GRAPH_DOT).expect("laid out");
+    assert!(svg.contains("<svg"));
+    // Every forward value, its gradient, and the local Jacobians on the edges, as the
+    // derivation writes them (XML escapes `>` in the text).
+    for text in [
+        "z = W·x + b₁ [16×1]",
+        "h = ReLU(z) [16×1]",
+        "ŷ = softmax(θ) [3×1]",
+        "∂J/∂θ = ŷ − y",
+        "∂J/∂ŷ: fused away (fuse_softmax_ce)",
+        "∂θ/∂h = U",
+        "∂ŷ/∂θ = diag(ŷ) − ŷ·ŷᵀ",
+    ] {
+        assert!(svg.contains(text), "{text} missing from the SVG");
+    }
+    assert!(mlp::graph::svg("digraph { a -> ; }").is_err());
 }

@@ -330,3 +330,109 @@ fn section(out: &mut String, title: &str, rows: &[Vec<String>]) {
         let _ = writeln!(out, "{}", line.trim_end());
     }
 }
+
+/// The computational graph in Graphviz DOT, from the same IR as the text: the forward values
+/// as nodes (input, parameters, each layer's value, the loss), each edge labelled with its
+/// local Jacobian, and each node with its gradient `∂J/∂v` as the backward pass computes it
+/// (or the rule that fused it away).
+pub fn graph_dot(d: &mut Derived, name: &str) -> String {
+    let model_steps: Vec<(Id, Id, Vec<usize>)> = d
+        .model
+        .steps
+        .iter()
+        .map(|s| (s.value, s.input, s.params.clone()))
+        .collect();
+    let (input, output, loss) = (d.model.input, d.model.output, d.model.loss);
+    let params: Vec<Id> = d.model.params.iter().map(|p| p.leaf).collect();
+    let mut edges: Vec<(Id, Id, String)> = Vec::new();
+    for (value, from, owned) in &model_steps {
+        for &p in owned {
+            edges.push((params[p], *value, String::new()));
+        }
+        edges.push((*from, *value, String::new()));
+    }
+    edges.push((output, loss, String::new()));
+    for edge in edges.iter_mut() {
+        let g = &mut d.model.graph;
+        let lhs = format!("∂{}/∂{}", math(g, edge.1), math(g, edge.0));
+        edge.2 = match jacobian_between(g, edge.1, edge.0) {
+            Some((text, _)) if text.starts_with(':') => text.trim_start_matches(": ").to_string(),
+            Some((text, _)) => format!("{lhs} {text}"),
+            None => lhs,
+        };
+    }
+    let g = &d.model.graph;
+    let r = Render::with_names(g, referred_names(d));
+    let live: HashSet<Id> = {
+        let mut roots: Vec<Id> = d.model.params.iter().map(|p| d.grad[&p.leaf]).collect();
+        roots.push(d.grad[&input]);
+        g.reachable(&roots, |_| false).into_iter().collect()
+    };
+    // The rule that used a gradient up, for the ones the backward pass never computes.
+    let fused_by = |node: Id| -> Option<&'static str> {
+        d.rewrites
+            .iter()
+            .find(|rw| {
+                g.reachable(&[rw.before], |_| false).contains(&node)
+                    && !g.reachable(&[rw.after], |_| false).contains(&node)
+            })
+            .map(|rw| rw.rule)
+    };
+    let gradient = |v: Id| -> String {
+        let label = format!("∂J/∂{}", math(g, v));
+        match d.grad.get(&v) {
+            _ if v == loss => String::new(),
+            Some(&node) if live.contains(&node) => {
+                // A gradient that is another value's (∂J/∂b₁ is ∂J/∂z) goes by that name.
+                match d.grad_names.get(&node) {
+                    Some(n) if n.math != label => format!("{label} = {}", n.math),
+                    _ => format!("{label} = {}", r.definition(node)),
+                }
+            }
+            Some(&node) => match fused_by(node) {
+                Some(rule) => format!("{label}: fused away ({rule})"),
+                None => format!("{label}: not computed"),
+            },
+            None => String::new(),
+        }
+    };
+    let mut out = String::new();
+    let _ = writeln!(out, "digraph {name} {{");
+    let _ = writeln!(out, "  rankdir=TB;");
+    let _ = writeln!(out, "  node [shape=box];");
+    let mut nodes: Vec<Id> = vec![input];
+    nodes.extend(&params);
+    nodes.extend(model_steps.iter().map(|s| s.0));
+    nodes.push(loss);
+    for v in nodes {
+        let id = format!("n{v}");
+        let shape = g.shape(v).text();
+        let head = if v == input || params.contains(&v) {
+            format!("{} {shape}", math(g, v))
+        } else {
+            format!("{} = {} {shape}", math(g, v), r.definition(v))
+        };
+        let grad = gradient(v);
+        let label = if grad.is_empty() {
+            head
+        } else {
+            format!("{head}\\n{grad}")
+        };
+        let style = if params.contains(&v) {
+            ", style=rounded"
+        } else {
+            ""
+        };
+        let _ = writeln!(out, "  {id} [label=\"{}\"{style}];", escape(&label));
+    }
+    for (from, to, label) in edges {
+        let _ = writeln!(out, "  n{from} -> n{to} [label=\"{}\"];", escape(&label));
+    }
+    let _ = writeln!(out, "}}");
+    out
+}
+
+/// A DOT string's quotes escaped (its `\n` line breaks kept).
+fn escape(s: &str) -> String {
+    s.replace('"', "\\\"")
+}

@@ -66,6 +66,7 @@ pub fn derive_items(
         batched.as_ref(),
         &format!("{}: {}", item.ident, network.source),
     );
+    let graph = derivation::graph_dot(&mut derived, &item.ident.to_string());
     if let Some(message) = derived.model.graph.error.clone() {
         return Err(syn::Error::new(network.input.span(), message));
     }
@@ -80,6 +81,7 @@ pub fn derive_items(
         &codegen::Text {
             chain: &network.source,
             derivation: &text,
+            graph: &graph,
         },
     ))
 }

@@ -30,6 +30,8 @@ pub mod export;
 #[cfg(feature = "std")]
 pub mod fit;
 #[cfg(feature = "plot")]
+pub mod graph;
+#[cfg(feature = "plot")]
 pub mod plot;
 #[cfg(feature = "safetensors")]
 pub mod safetensors;

@@ -231,6 +231,8 @@ fn all_grads(d: &Derived) -> Vec<Id> {
 pub struct Text<'a> {
     pub chain: &'a str,
     pub derivation: &'a str,
+    /// The computational graph in Graphviz DOT.
+    pub graph: &'a str,
 }
 
 pub fn items(
@@ -241,7 +243,7 @@ pub fn items(
     text: &Text,
 ) -> TokenStream {
     let parts = Parts::new(d, item, text.chain);
-    let types = types::items(&parts, item, text.derivation);
+    let types = types::items(&parts, item, text.derivation, text.graph);
     let soft = soft.map(|s| soft::methods(&parts, s));
     let train = train::method(&parts);
     let batch = batch::methods(&parts, batched);

@@ -6,7 +6,7 @@ use crate::ir::Id;
 use proc_macro2::{Ident, TokenStream};
 use quote::quote;
 
-pub fn items(p: &Parts, item: &Item, derivation: &str) -> TokenStream {
+pub fn items(p: &Parts, item: &Item, derivation: &str, graph: &str) -> TokenStream {
     let m = &p.d.model;
     let g = &m.graph;
     let Item { attrs, vis, .. } = item;
@@ -67,6 +67,9 @@ pub fn items(p: &Parts, item: &Item, derivation: &str) -> TokenStream {
     let grads_doc = format!(
         "∂J/∂θ for every parameter θ of [`{name}`], with the same field names, shapes and visiting order."
     );
+    let graph_doc = format!(
+        "[`{name}`]'s computational graph in Graphviz DOT, from the same IR as the derivation: the forward values, each edge's local Jacobian, each value's gradient. `mlp::graph::svg` draws it."
+    );
     let derivation_const_doc =
         format!("The derivation of [`{name}`]'s backward pass, as its rustdoc shows it.");
 
@@ -93,6 +96,8 @@ pub fn items(p: &Parts, item: &Item, derivation: &str) -> TokenStream {
         impl<#bound> #name<T> {
             #[doc = #derivation_const_doc]
             pub const DERIVATION: &'static str = #derivation;
+            #[doc = #graph_doc]
+            pub const GRAPH_DOT: &'static str = #graph;
             /// The size of the input `x`.
             pub const INPUTS: usize = #inputs;
             /// The size of the output `ŷ`.
