@@ -53,51 +53,29 @@ pub fn emit(
     places: HashMap<Id, TokenStream>,
     roots: &[Id],
 ) -> Body {
-    emit_with(g, names, places, roots, false, HashMap::new())
+    emit_with(g, names, places, roots, Mode::default())
 }
 
-/// [`emit`] that computes each root with a destination (`grads.w`) straight into it: an outer
-/// product `a·bᵀ` by a kernel that writes every element once, anything else by assignment. The
-/// roots' expressions are then the destinations.
-pub fn emit_into(
+/// How [`emit_with`] writes the body.
+#[derive(Default)]
+pub struct Mode {
+    /// A batched graph: every per-sample value has a column per sample, `B` of them.
+    pub batch: bool,
+    /// Roots computed straight into a destination (`grads.w`): an outer product `a·bᵀ` by a
+    /// kernel that writes every element once, anything else by assignment. The roots'
+    /// expressions are then the destinations.
+    pub sinks: HashMap<Id, TokenStream>,
+}
+
+/// [`emit`] in another [`Mode`].
+pub fn emit_with(
     g: &Graph,
     names: &HashMap<Id, String>,
     places: HashMap<Id, TokenStream>,
     roots: &[Id],
-    sinks: HashMap<Id, TokenStream>,
+    mode: Mode,
 ) -> Body {
-    emit_with(g, names, places, roots, false, sinks)
-}
-
-/// [`emit`] for a batched graph: every per-sample value has a column per sample, `B` of them.
-pub fn emit_batch(
-    g: &Graph,
-    names: &HashMap<Id, String>,
-    places: HashMap<Id, TokenStream>,
-    roots: &[Id],
-) -> Body {
-    emit_with(g, names, places, roots, true, HashMap::new())
-}
-
-/// [`emit_batch`] with destinations, as [`emit_into`].
-pub fn emit_batch_into(
-    g: &Graph,
-    names: &HashMap<Id, String>,
-    places: HashMap<Id, TokenStream>,
-    roots: &[Id],
-    sinks: HashMap<Id, TokenStream>,
-) -> Body {
-    emit_with(g, names, places, roots, true, sinks)
-}
-
-fn emit_with(
-    g: &Graph,
-    names: &HashMap<Id, String>,
-    places: HashMap<Id, TokenStream>,
-    roots: &[Id],
-    batch: bool,
-    sinks: HashMap<Id, TokenStream>,
-) -> Body {
+    let Mode { batch, sinks } = mode;
     let needed: Vec<Id> = g
         .reachable(roots, |n| places.contains_key(&n))
         .into_iter()

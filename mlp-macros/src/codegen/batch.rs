@@ -5,7 +5,7 @@
 use super::Parts;
 use crate::batch::Batched;
 use crate::check::Loss;
-use crate::emit::{emit_batch, emit_batch_into, lit};
+use crate::emit::{emit_with, lit, Mode};
 use crate::ir::Id;
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -114,10 +114,14 @@ pub fn methods(cx: &Parts, batched: Option<&Batched>) -> TokenStream {
         },
     };
 
-    let forward = emit_batch(g, &names, base.clone(), &[b.output]);
+    let batch = |places, roots: &[Id], sinks| {
+        let mode = Mode { batch: true, sinks };
+        emit_with(g, &names, places, roots, mode)
+    };
+    let forward = batch(base.clone(), &[b.output], HashMap::new());
     let mut lg_roots = vec![b.loss];
     lg_roots.extend(&b.grads);
-    let lg = emit_batch(g, &names, with_y.clone(), &lg_roots);
+    let lg = batch(with_y.clone(), &lg_roots, HashMap::new());
     let mut sinks: HashMap<Id, TokenStream> = HashMap::new();
     let mut copies = Vec::new();
     for (&node, field) in b.grads.iter().zip(params.iter()) {
@@ -128,11 +132,11 @@ pub fn methods(cx: &Parts, batched: Option<&Batched>) -> TokenStream {
             }
         }
     }
-    let lg_into = emit_batch_into(g, &names, with_y.clone(), &lg_roots, sinks);
+    let lg_into = batch(with_y.clone(), &lg_roots, sinks);
     let (lg_into_stmts, lg_into_loss) = (&lg_into.stmts, &lg_into.roots[0]);
     let mut step_roots = vec![b.loss];
     step_roots.extend(&b.updates);
-    let step = emit_batch(g, &names, with_y, &step_roots);
+    let step = batch(with_y, &step_roots, HashMap::new());
 
     let (fwd_stmts, fwd_out) = (&forward.stmts, &forward.roots[0]);
     let (lg_stmts, lg_loss, lg_grads) = (&lg.stmts, &lg.roots[0], &lg.roots[1..]);

@@ -4,7 +4,7 @@
 
 use super::{all_grads, field_inits, lit, Parts};
 use crate::check::Loss;
-use crate::emit::emit_into;
+use crate::emit::{emit_with, Mode};
 use crate::ir::Id;
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -55,8 +55,15 @@ pub fn implementation(p: &Parts, train: &TokenStream, batch: &TokenStream) -> To
             }
         }
     }
-    let lg_into = emit_into(&m.graph, &p.names, p.with_xy(), &lg_roots, sinks.clone());
-    let bwd_into = emit_into(&m.graph, &p.names, p.tape_places(), &param_grads, sinks);
+    let into = |places, roots: &[Id], sinks| {
+        let mode = Mode {
+            batch: false,
+            sinks,
+        };
+        emit_with(&m.graph, &p.names, places, roots, mode)
+    };
+    let lg_into = into(p.with_xy(), &lg_roots, sinks.clone());
+    let bwd_into = into(p.tape_places(), &param_grads, sinks);
     let (lg_into_stmts, lg_into_loss) = (&lg_into.stmts, &lg_into.roots[0]);
     let bwd_into_stmts = &bwd_into.stmts;
 

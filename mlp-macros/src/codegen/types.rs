@@ -57,7 +57,19 @@ pub fn items(p: &Parts, item: &Item, derivation: &str, graph: &str) -> TokenStre
             })
             .collect()
     };
-    let (zero_f32, zero_f64) = (zero_of(quote!(f32)), zero_of(quote!(f64)));
+    let zero_constants: TokenStream = [quote!(f32), quote!(f64)]
+        .into_iter()
+        .map(|scalar| {
+            let fields = zero_of(scalar.clone());
+            quote! {
+                impl #name<#scalar> {
+                    /// Every parameter zero, as a constant: a `static` network of this type
+                    /// lives in `.bss`, with nothing on the stack or the heap.
+                    pub const ZERO: Self = Self { #( #param_idents: #fields, )* };
+                }
+            }
+        })
+        .collect();
     let grads_parameters = parameters_impl(p, grads_name);
 
     let derivation_doc = format!("\n# Derivation\n\n```text\n{derivation}```\n");
@@ -134,16 +146,7 @@ pub fn items(p: &Parts, item: &Item, derivation: &str, graph: &str) -> TokenStre
             }
         }
 
-        impl #name<f32> {
-            /// Every parameter zero, as a constant: a `static` network lives in `.bss`, and a
-            /// `Box::new(Self::ZERO)` needs no stack for the value.
-            pub const ZERO: Self = Self { #( #param_idents: #zero_f32, )* };
-        }
-
-        impl #name<f64> {
-            /// Every parameter zero, as a constant (see the `f32` one).
-            pub const ZERO: Self = Self { #( #param_idents: #zero_f64, )* };
-        }
+        #zero_constants
 
         impl<#bound> ::core::default::Default for #name<T> {
             fn default() -> Self {
