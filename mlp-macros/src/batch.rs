@@ -8,9 +8,10 @@
 //! loss are means (`1/B` times the sum over the batch; a bias's gradient is `∂J/∂Z·1`, the row
 //! sums). Nothing is derived twice: the batch is the per-sample derivation read for `B` columns.
 
-use crate::derive::Derived;
+use crate::check::Jacobians;
+use crate::derive::{self, Derived};
 use crate::ir::{Graph, Id, LeafKind, Name, Op, Shape, BATCH};
-use crate::simplify::{self, Rewrite};
+use crate::simplify::Rewrite;
 use std::collections::HashMap;
 
 pub struct Batched {
@@ -122,13 +123,8 @@ pub fn lift(d: &Derived) -> Option<Batched> {
         gradients.push((label, lifted));
     }
 
-    let steps: Vec<Id> = params
-        .iter()
-        .zip(&grads)
-        .map(|(&p, &g)| l.g.add(Op::Step(p, g)))
-        .collect();
-    let (map, rewrites) = simplify::simplify_with(&mut l.g, &steps, simplify::UPDATE_RULES);
-    let updates = steps.iter().map(|s| map[s]).collect();
+    let pairs = params.iter().copied().zip(grads.iter().copied());
+    let (updates, rewrites) = derive::updates(&mut l.g, pairs, Jacobians::Simplified);
     if l.g.error.is_some() {
         return None;
     }
@@ -201,7 +197,7 @@ impl Lift<'_> {
         if !self.is_per_sample(id) {
             // The same value for every sample (a transposed weight, a constant).
             let lifted: Option<Vec<Id>> = children.iter().map(|&c| self.node(c)).collect();
-            let new = op_with(&op, &lifted?);
+            let new = op.with_children(&lifted?);
             return Some(self.g.add(new));
         }
         let op = match op {
@@ -241,7 +237,7 @@ impl Lift<'_> {
             | Op::Maxout(..)
             | Op::MaxoutRoute(..) => {
                 let lifted: Option<Vec<Id>> = children.iter().map(|&c| self.node(c)).collect();
-                op_with(&op, &lifted?)
+                op.with_children(&lifted?)
             }
             // Explicit Jacobians and the unfused losses of `jacobians = full`.
             _ => return None,
@@ -262,11 +258,6 @@ impl Lift<'_> {
         }
         Some(self.g.add(Op::Broadcast(lifted, BATCH)))
     }
-}
-
-/// `op` over other children.
-fn op_with(op: &Op, children: &[Id]) -> Op {
-    op.with_children(children)
 }
 
 #[cfg(test)]

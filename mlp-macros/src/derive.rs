@@ -4,7 +4,7 @@
 use crate::chain;
 use crate::check::Jacobians;
 use crate::ir::{Graph, Id, Name, Op};
-use crate::model::{Model, Param};
+use crate::model::Model;
 use crate::simplify::{self, Rewrite};
 use std::collections::HashMap;
 
@@ -45,17 +45,16 @@ impl Derived {
     }
 }
 
-/// `P − η·∂J/∂P` for every parameter, then the update rules (not for `jacobians = full`,
+/// `P − η·∂J/∂P` for every `(P, ∂J/∂P)`, then the update rules (not for `jacobians = full`,
 /// which shows the chain rule as written, updates included).
 pub fn updates(
     g: &mut Graph,
-    params: &[Param],
-    grad: &HashMap<Id, Id>,
+    params: impl IntoIterator<Item = (Id, Id)>,
     jacobians: Jacobians,
 ) -> (Vec<Id>, Vec<Rewrite>) {
     let steps: Vec<Id> = params
-        .iter()
-        .map(|p| g.add(Op::Step(p.leaf, grad[&p.leaf])))
+        .into_iter()
+        .map(|(p, grad)| g.add(Op::Step(p, grad)))
         .collect();
     if jacobians == Jacobians::Full {
         return (steps, Vec::new());
@@ -78,7 +77,12 @@ pub fn derive(mut model: Model, jacobians: Jacobians) -> Derived {
     let (map, rewrites) = simplify::simplify_with(g, &roots, rules);
     let grad: HashMap<Id, Id> = chain.iter().map(|(&v, raw)| (v, map[raw])).collect();
     let loss = map[&model.loss];
-    let (updates, update_rewrites) = updates(&mut model.graph, &model.params, &grad, jacobians);
+    let pairs: Vec<(Id, Id)> = model
+        .params
+        .iter()
+        .map(|p| (p.leaf, grad[&p.leaf]))
+        .collect();
+    let (updates, update_rewrites) = updates(&mut model.graph, pairs, jacobians);
     let mut rewrites = rewrites;
     rewrites.extend(update_rewrites);
     let mut derived = Derived {

@@ -282,17 +282,12 @@ impl Emitter<'_> {
             return;
         }
         if let Some(dest) = self.sinks.get(&n).cloned() {
+            if let Some(statement) = self.class_difference(n, quote!(#dest), false) {
+                self.stmts.push(statement);
+                self.bound.insert(n, dest);
+                return;
+            }
             let statement = match *self.g.op(n) {
-                Op::Sub(a, y)
-                    if self.g.is_class_target(y) && !self.inline.contains(&a) && !self.batch =>
-                {
-                    let (a, y) = (self.value(a), self.value(y));
-                    self.one = true;
-                    quote! {
-                        #dest = #a;
-                        #dest[#y] -= one;
-                    }
-                }
                 Op::MatMul(a, bt) if !self.batch && matches!(self.g.op(bt), Op::Transpose(_)) => {
                     let Op::Transpose(b) = *self.g.op(bt) else {
                         return;
@@ -309,31 +304,50 @@ impl Emitter<'_> {
             self.bound.insert(n, dest);
             return;
         }
-        // ŷ − y for a class index: copy ŷ, subtract one at the class (no one-hot vector).
-        if let Op::Sub(a, y) = *self.g.op(n) {
-            if self.g.is_class_target(y) && !self.inline.contains(&a) {
-                let (a, y) = (self.value(a), self.value(y));
-                self.one = true;
-                if self.batch {
-                    self.stmts.push(quote! {
-                        let mut #name = #a;
-                        for (j, &class) in #y.iter().enumerate() {
-                            #name[(class, j)] -= one;
-                        }
-                    });
-                } else {
-                    self.stmts.push(quote! {
-                        let mut #name = #a;
-                        #name[#y] -= one;
-                    });
-                }
-                self.bound.insert(n, quote!(#name));
-                return;
-            }
+        if let Some(statement) = self.class_difference(n, quote!(#name), true) {
+            self.stmts.push(statement);
+            self.bound.insert(n, quote!(#name));
+            return;
         }
         let expr = self.expr(n);
         self.stmts.push(quote!(let #name = #expr;));
         self.bound.insert(n, quote!(#name));
+    }
+
+    /// `ŷ − y` for a class index into `place` (a new `let mut` when `declare`): copy ŷ and
+    /// subtract one at the class of each sample, with no one-hot vector.
+    fn class_difference(
+        &mut self,
+        n: Id,
+        place: TokenStream,
+        declare: bool,
+    ) -> Option<TokenStream> {
+        let Op::Sub(a, y) = *self.g.op(n) else {
+            return None;
+        };
+        if !self.g.is_class_target(y) || self.inline.contains(&a) {
+            return None;
+        }
+        let (a, y) = (self.value(a), self.value(y));
+        self.one = true;
+        let init = if declare {
+            quote!(let mut #place = #a;)
+        } else {
+            quote!(#place = #a;)
+        };
+        Some(if self.batch {
+            quote! {
+                #init
+                for (j, &class) in #y.iter().enumerate() {
+                    #place[(class, j)] -= one;
+                }
+            }
+        } else {
+            quote! {
+                #init
+                #place[#y] -= one;
+            }
+        })
     }
 
     /// An update of training as a statement on the parameter's place.
