@@ -88,6 +88,12 @@ extern crate self as mlp;
 /// Turns a unit struct into a fully connected network: see the [crate documentation](crate).
 pub use mlp_macros::network;
 
+/// Differentiates a function symbolically at compile time: see [the chain rule for any
+/// expression](crate#the-chain-rule-for-any-expression-mlpgrad).
+pub use mlp_macros::grad;
+
+pub use mlp_runtime::functions::{relu, sigmoid};
+
 pub use mlp_runtime::{
     batch, gradcheck::gradcheck_each, init, kernels, metrics, optim, rng, Layout, Network,
     ParamLayout, Parameters, SampleProblem,

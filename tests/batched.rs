@@ -137,6 +137,19 @@ struct FullCe;
 #[mlp::network(x -> Linear(4, 6) -> Maxout(6, 3, 2) -> LeakyReLU -> Linear(3, 2) -> Sigmoid -> MSE, jacobians = full)]
 struct FullMaxoutMse;
 
+/// Custom activations: SiLU, and a tanh-GELU in full-Jacobian mode (which loops over samples).
+#[mlp::network(x -> Linear(3, 5) -> Elementwise(z * sigmoid(z)) -> Linear(5, 3) -> Softmax -> CE)]
+struct SiluCe;
+
+#[mlp::network(x -> Linear(3, 4) -> Elementwise(0.5 * z * (1.0 + (0.7978845608 * (z + 0.044715 * z.powi(3))).tanh())) -> Linear(4, 2) -> MSE, jacobians = full)]
+struct GeluFull;
+
+#[test]
+fn elementwise_activations() {
+    check!(SiluCe<f64>, 3, classes::<3>());
+    check!(GeluFull<f64>, 3, vectors::<2>());
+}
+
 #[test]
 fn relu_softmax_ce() {
     check!(Card<f64>, 2, classes::<3>());

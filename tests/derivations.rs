@@ -56,3 +56,13 @@ fn card_network_full_jacobians() {
 fn card_network_graph() {
     insta::assert_snapshot!(Classifier::<f64>::GRAPH_DOT);
 }
+
+/// The card's network with SiLU written as an expression: f′(z) derived by the chain rule and
+/// used as a built-in activation's diag(f′(z)).
+#[mlp::network(x -> Linear(2, 16) -> Elementwise(z * sigmoid(z)) -> Linear(16, 3) -> Softmax -> CE)]
+pub struct SiluClassifier;
+
+#[test]
+fn silu_network() {
+    insta::assert_snapshot!(SiluClassifier::<f64>::DERIVATION);
+}

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{gradcheck, random_vector, randomize, relative_error};
+use common::{copy_params, gradcheck, random_vector, randomize, relative_error};
 use mlp::nalgebra::SVector;
 use mlp::rng::Rng;
 use mlp::Network;
@@ -160,15 +160,7 @@ fn f32_matches_f64() {
     let mut net64 = Deep::<f64>::zeros();
     randomize(&mut net64, 7, 0.8);
     let mut net32 = Deep::<f32>::zeros();
-    let mut values = Vec::new();
-    net64.visit_params(|_, v| values.extend_from_slice(v));
-    let mut k = 0;
-    net32.visit_params_mut(|_, v| {
-        for e in v {
-            *e = values[k] as f32;
-            k += 1;
-        }
-    });
+    copy_params(&net64, &mut net32);
     let x64 = SVector::<f64, 3>::new(0.3, -1.2, 0.8);
     let x32 = x64.cast::<f32>();
     let (l64, g64) = net64.loss_and_gradients(&x64, &2);

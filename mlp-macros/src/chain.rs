@@ -12,14 +12,43 @@ use std::collections::BTreeMap;
 /// `∂J/∂v` for every value `v` the loss depends on through inputs or parameters, as a node of
 /// `v`'s own shape.
 pub fn backward(g: &mut Graph, loss: Id) -> BTreeMap<Id, Id> {
-    let variable: Vec<bool> = (0..=loss).map(|id| g.is_variable(id)).collect();
-    let mut grad: BTreeMap<Id, Id> = BTreeMap::new();
     let seed = g.add(Op::Identity(1));
-    grad.insert(loss, seed);
-    for node in (0..=loss).rev() {
+    backward_from(g, loss, seed, |_| false)
+}
+
+/// The chain rule from `root` with the upstream gradient `seed` (of `root`'s shape; `I₁` for a
+/// scalar), not going below the nodes where `stop` holds: their gradients are computed, their
+/// children's are not.
+pub fn backward_from(
+    g: &mut Graph,
+    root: Id,
+    seed: Id,
+    stop: impl Fn(Id) -> bool,
+) -> BTreeMap<Id, Id> {
+    let variable: Vec<bool> = (0..=root).map(|id| g.is_variable(id)).collect();
+    let mut grad: BTreeMap<Id, Id> = BTreeMap::new();
+    grad.insert(root, seed);
+    for node in (0..=root).rev() {
         let Some(&upstream) = grad.get(&node) else {
             continue;
         };
+        if node != root && stop(node) {
+            continue;
+        }
+        // An `Elementwise` activation: its stated Jacobian `diag(f′(z))`, not its expression's.
+        if let Some(&(input, derivative)) = g.stated.get(&node) {
+            if variable[input] {
+                let local = g.add(Op::Diag(derivative));
+                let transposed = g.add(Op::Transpose(local));
+                let contribution = g.add(Op::MatMul(transposed, upstream));
+                let total = match grad.get(&input) {
+                    Some(&earlier) => g.add(Op::Add(earlier, contribution)),
+                    None => contribution,
+                };
+                grad.insert(input, total);
+            }
+            continue;
+        }
         for (index, child) in g.op(node).children().into_iter().enumerate() {
             if !variable[child] {
                 continue;
@@ -35,6 +64,20 @@ pub fn backward(g: &mut Graph, loss: Id) -> BTreeMap<Id, Id> {
                 Local::Weight { right } => {
                     let transposed = g.add(Op::Transpose(right));
                     g.add(Op::MatMul(upstream, transposed))
+                }
+                Local::Elementwise(d) => g.add(Op::Hadamard(upstream, d)),
+                Local::Transposed => g.add(Op::Transpose(upstream)),
+                Local::ScalarFactor { other } if g.shape(other).cols == 1 => {
+                    g.add(Op::Dot(other, upstream))
+                }
+                Local::ScalarFactor { other } => {
+                    let product = g.add(Op::Hadamard(other, upstream));
+                    g.add(Op::Sum(product))
+                }
+                Local::Spread => {
+                    let s = g.shape(child);
+                    let ones = g.add(Op::Fill(crate::ir::Num::new(1.0), s.rows, s.cols));
+                    g.add(Op::MatMul(upstream, ones))
                 }
             };
             let total = match grad.get(&child) {

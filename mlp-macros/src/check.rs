@@ -21,6 +21,8 @@ pub struct Network {
     pub ram_budget: Option<Budget>,
     /// The chain as the user wrote it, normalized (`x -> Linear(2, 16) -> ...`).
     pub source: String,
+    /// The expressions of the `Elementwise(...)` activations, checked.
+    pub elementwise: Vec<proc_macro2::TokenStream>,
 }
 
 /// `ram_budget = bytes` and where it was written.
@@ -51,6 +53,9 @@ pub enum Activation {
     Tanh,
     Softmax,
     Identity,
+    /// `Elementwise(expr)`: `h = f(z)` for an expression of `z`; the index of its tokens in
+    /// [`Network::elementwise`].
+    Elementwise(usize),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -132,6 +137,7 @@ pub fn check(chain: &Chain) -> syn::Result<Network> {
     }
 
     let mut layers = Vec::new();
+    let mut elementwise = Vec::new();
     let mut loss = None;
     let mut size: Option<usize> = None;
     let last = chain.elements.len() - 1;
@@ -199,6 +205,16 @@ pub fn check(chain: &Chain) -> syn::Result<Network> {
                 let alpha = number_arg(element, 1.0, "α", &mut errors);
                 LayerKind::Activation(Activation::Elu(alpha))
             }
+            Word::Elementwise => match elementwise_arg(element) {
+                Ok(tokens) => {
+                    elementwise.push(tokens);
+                    LayerKind::Activation(Activation::Elementwise(elementwise.len() - 1))
+                }
+                Err(e) => {
+                    errors.push_error(e);
+                    continue;
+                }
+            },
             Word::CrossEntropy | Word::BinaryCrossEntropy | Word::Mse => continue,
         };
         layers.push(Layer {
@@ -242,7 +258,30 @@ pub fn check(chain: &Chain) -> syn::Result<Network> {
         jacobians,
         ram_budget,
         source: source(chain),
+        elementwise,
     })
+}
+
+/// The one argument of `Elementwise(...)`: an expression of `z`, differentiable elementwise.
+fn elementwise_arg(element: &Element) -> syn::Result<proc_macro2::TokenStream> {
+    let usage = "`Elementwise` takes one expression of `z`, applied to every element: `Elementwise(z * sigmoid(z))`";
+    let Some(args) = &element.args else {
+        return Err(syn::Error::new(
+            element.name.span(),
+            format!("{usage}, found no argument"),
+        ));
+    };
+    let [arg] = args.items.as_slice() else {
+        return Err(syn::Error::new(
+            args.span,
+            format!("{usage}, found {} arguments", args.items.len()),
+        ));
+    };
+    // Lowered once here for its errors; the model lowers it again at the layer's size.
+    let mut g = crate::ir::Graph::new();
+    let z = crate::grad::lower::argument(&mut g, "z", crate::ir::Shape::vector(2));
+    crate::grad::activation(&mut g, &arg.tokens, z)?;
+    Ok(arg.tokens.clone())
 }
 
 fn internal(chain: &Chain, what: &str) -> syn::Error {

@@ -127,6 +127,13 @@ fn local_jacobians(d: &mut Derived, out: &mut String) {
 
 /// The Jacobian of `top` by `bottom`, through the unnamed nodes between them, simplified.
 fn jacobian_between(g: &mut Graph, top: Id, bottom: Id) -> Option<(String, String)> {
+    if let Some(&(input, derivative)) = g.stated.get(&top) {
+        if input != bottom {
+            return None;
+        }
+        let d = g.add(Op::Diag(derivative));
+        return Some((format!("= {}", Render::new(g).math(d)), g.shape(d).text()));
+    }
     let path = path_down(g, top, bottom)?;
     let mut product: Option<Id> = None;
     for pair in path.windows(2) {
@@ -157,6 +164,11 @@ fn jacobian_between(g: &mut Graph, top: Id, bottom: Id) -> Option<(String, Strin
                 };
                 return Some((text, format!("[{rows}×({}×{})]", a.rows, a.cols)));
             }
+            // Networks are chains of column vectors: these only arise in `#[mlp::grad]`.
+            Local::Elementwise(_)
+            | Local::Transposed
+            | Local::ScalarFactor { .. }
+            | Local::Spread => return None,
         }
     }
     let p = product?;
@@ -301,7 +313,7 @@ fn math(g: &Graph, id: Id) -> String {
 }
 
 /// A titled block of rows, columns padded to align.
-fn section(out: &mut String, title: &str, rows: &[Vec<String>]) {
+pub fn section(out: &mut String, title: &str, rows: &[Vec<String>]) {
     let _ = write!(out, "\n{title}\n");
     let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
     let width: Vec<usize> = (0..columns)

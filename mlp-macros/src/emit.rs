@@ -811,6 +811,7 @@ impl Emitter<'_> {
                 return (quote!(one), true);
             }
             Op::Broadcast(a, _) => return self.element(a, access),
+            Op::Fill(c, ..) => return (number(c), true),
             Op::Map(f, a) => {
                 // A compound operand used twice is bound once: `{ let v = ..; .. }`.
                 let simple = access.contains_key(&a);
@@ -873,6 +874,14 @@ impl Emitter<'_> {
                     }
                     Func::Tanh => return (bind(quote!(#a.tanh())), true),
                     Func::Square => return (bind(quote!(#a * #a)), !simple),
+                    Func::Exp => return (bind(quote!(#a.exp())), true),
+                    Func::Ln => return (bind(quote!(#a.ln())), true),
+                    Func::Sqrt => return (bind(quote!(#a.sqrt())), true),
+                    Func::Powi(k) => return (bind(quote!(#a.powi(#k))), true),
+                    Func::Recip => {
+                        self.one = true;
+                        return (bind(quote!(one / #a)), !simple);
+                    }
                 }
             }
             // Not elementwise and not a leaf of this closure: it must already have a value.

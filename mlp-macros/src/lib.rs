@@ -13,6 +13,7 @@ mod derivation;
 mod derive;
 mod emit;
 mod expand;
+mod grad;
 mod ir;
 mod kw;
 mod model;
@@ -30,4 +31,13 @@ pub fn network(
     item: proc_macro::TokenStream,
 ) -> proc_macro::TokenStream {
     expand::expand(attr.into(), item.into()).into()
+}
+
+/// Differentiates a function symbolically; see the `mlp` crate's documentation.
+#[proc_macro_attribute]
+pub fn grad(
+    attr: proc_macro::TokenStream,
+    item: proc_macro::TokenStream,
+) -> proc_macro::TokenStream {
+    grad::expand(attr.into(), item.into()).into()
 }

@@ -131,6 +131,19 @@ pub fn build(net: &Network, soft_targets: bool) -> Model {
                 }
                 continue;
             }
+            LayerKind::Activation(Activation::Elementwise(k)) => {
+                let tokens = net.elementwise.get(k).cloned().unwrap_or_default();
+                let value = match crate::grad::activation(&mut g, &tokens, current) {
+                    Ok(value) => value,
+                    Err(e) => {
+                        g.error.get_or_insert(e.to_string());
+                        current
+                    }
+                };
+                let name = naming.activation_output(linear_index, primes);
+                primes += 1;
+                (value, Vec::new(), name)
+            }
             LayerKind::Activation(a) => {
                 let value = rules::activation(&mut g, a, current);
                 let name = naming.activation_output(linear_index, primes);
@@ -144,7 +157,8 @@ pub fn build(net: &Network, soft_targets: bool) -> Model {
             name
         };
         // A Maxout's affine part may already carry a name: the maximum is a new value.
-        g.set_name(value, name);
+        g.set_name(value, name.clone());
+        name_inner_values(&mut g, value, &name);
         steps.push(Step {
             value,
             params: owned,
@@ -163,6 +177,34 @@ pub fn build(net: &Network, soft_targets: bool) -> Model {
         output: current,
         loss,
         loss_kind: net.loss,
+    }
+}
+
+/// An `Elementwise` activation's values that its derivative reads (σ(z) in z ⊙ σ(z)): named
+/// after the math, so that the tape and the code call them something (`h_t1`).
+fn name_inner_values(g: &mut Graph, value: Id, name: &Name) {
+    let Some(&(z, derivative)) = g.stated.get(&value) else {
+        return;
+    };
+    let inside = g.reachable(&[value], |n| n == z);
+    let read = g.reachable(&[derivative], |n| n == z || n == value);
+    let mut k = 0;
+    for n in read {
+        let trivial = matches!(
+            g.op(n),
+            crate::ir::Op::Leaf(_) | crate::ir::Op::Fill(..) | crate::ir::Op::Ones(_)
+        );
+        if n == z
+            || n == value
+            || trivial
+            || g.name(n).is_some()
+            || inside.binary_search(&n).is_err()
+        {
+            continue;
+        }
+        k += 1;
+        let math = crate::ir::Render::new(g).math(n);
+        g.set_name(n, Name::new(math, format!("{}_t{k}", name.rust)));
     }
 }
 

@@ -21,7 +21,7 @@
 //! the named rewrites of [`crate::simplify`] then turn the products into elementwise code.
 
 use crate::check::{Activation, Loss};
-use crate::ir::{Func, Graph, Id, Num, Op, Ratio};
+use crate::ir::{Func, Graph, Id, Num, Op, Ratio, Shape};
 
 /// A local Jacobian ∂out/∂child.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -31,6 +31,15 @@ pub enum Local {
     /// out = A·b, differentiated by the matrix A: a 3-tensor with ∂outᵢ/∂Aᵢⱼ = bⱼ, whose
     /// product with the upstream gradient `g` is `g·bᵀ`.
     Weight { right: Id },
+    /// An elementwise operation on a matrix with more than one column: the diagonal of its
+    /// Jacobian as a matrix of the child's shape; the chain-rule step is `g ⊙ d`.
+    Elementwise(Id),
+    /// out = childᵀ: the step is `gᵀ`.
+    Transposed,
+    /// out = s·M, differentiated by the scalar `s`: the step is `⟨M, g⟩` (`Σ M ⊙ g` for a matrix).
+    ScalarFactor { other: Id },
+    /// out = Σ child (a scalar): the step is `g·1`, the upstream number in every element.
+    Spread,
 }
 
 // ---- forward expressions ----------------------------------------------------------------
@@ -57,6 +66,8 @@ pub fn activation(g: &mut Graph, activation: Activation, input: Id) -> Id {
         Activation::Sigmoid => g.add(Op::Map(Func::Sigmoid, input)),
         Activation::Tanh => g.add(Op::Map(Func::Tanh, input)),
         Activation::Softmax => g.add(Op::Softmax(input)),
+        // Lowered from its expression by the model (`grad::activation`).
+        Activation::Elementwise(_) => input,
     }
 }
 
@@ -74,8 +85,35 @@ pub fn loss(g: &mut Graph, loss: Loss, output: Id, target: Id) -> Id {
 /// ∂node/∂(its `child`-th child), or `None` where no gradient flows (targets, constants).
 pub fn local_jacobian(g: &mut Graph, node: Id, child: usize) -> Option<Local> {
     let out = node;
-    let n = g.shape(node).rows;
+    let shape = g.shape(node);
+    let n = shape.rows;
+    // Elementwise operations on matrices: the Jacobian's diagonal, in the value's own shape.
+    if shape.cols > 1 {
+        let diagonal = match (g.op(node).clone(), child) {
+            (Op::Hadamard(_, b), 0) => Some(b),
+            (Op::Hadamard(a, _), 1) => Some(a),
+            (Op::Div(..) | Op::Map(..), _) => {
+                let Some(Local::Matrix(d)) = elementwise(g, node, child) else {
+                    return None;
+                };
+                let Op::Diag(v) = *g.op(d) else {
+                    return None;
+                };
+                Some(v)
+            }
+            _ => None,
+        };
+        if let Some(d) = diagonal {
+            return Some(Local::Elementwise(d));
+        }
+    }
     let local = match (g.op(node).clone(), child) {
+        (Op::MatMul(a, b), 0) if g.shape(a).is_scalar() && !g.shape(b).is_scalar() => {
+            return Some(Local::ScalarFactor { other: b })
+        }
+        (Op::Transpose(_), _) => return Some(Local::Transposed),
+        (Op::Sum(_), _) => return Some(Local::Spread),
+        (Op::Div(..) | Op::Map(..), _) => return elementwise(g, node, child),
         // θ = A·b: by b the Jacobian is A (the lecture's ∂z/∂x = W); by A a 3-tensor.
         (Op::MatMul(_, b), 0) => return Some(Local::Weight { right: b }),
         (Op::MatMul(a, _), 1) => a,
@@ -95,28 +133,6 @@ pub fn local_jacobian(g: &mut Graph, node: Id, child: usize) -> Option<Local> {
         }
         (Op::Hadamard(_, b), 0) => g.add(Op::Diag(b)),
         (Op::Hadamard(a, _), 1) => g.add(Op::Diag(a)),
-        (Op::Map(f, z), _) => {
-            let derivative = match f {
-                Func::Relu => g.add(Op::Map(Func::Step, z)),
-                Func::LeakyRelu(a) => g.add(Op::Map(Func::LeakyStep(a), z)),
-                Func::Elu(a) => g.add(Op::Map(Func::EluPrime(a), z)),
-                // σ′ = σ ⊙ (1 − σ), written with the output h = σ(z) the forward pass kept.
-                Func::Sigmoid => {
-                    let ones = g.add(Op::Ones(n));
-                    let one_minus = g.add(Op::Sub(ones, out));
-                    g.add(Op::Hadamard(out, one_minus))
-                }
-                // tanh′ = 1 − tanh², again from the output.
-                Func::Tanh => {
-                    let ones = g.add(Op::Ones(n));
-                    let square = g.add(Op::Map(Func::Square, out));
-                    g.add(Op::Sub(ones, square))
-                }
-                Func::Square => g.add(Op::Scale(Ratio::new(2, 1), z)),
-                Func::Step | Func::LeakyStep(_) | Func::EluPrime(_) => return None,
-            };
-            g.add(Op::Diag(derivative))
-        }
         // ∂softmax(θ)/∂θ = diag(ŷ) − ŷ·ŷᵀ, with ŷ the output.
         (Op::Softmax(_), _) => {
             let diag = g.add(Op::Diag(out));
@@ -166,4 +182,78 @@ pub fn local_jacobian(g: &mut Graph, node: Id, child: usize) -> Option<Local> {
         _ => return None,
     };
     Some(Local::Matrix(local))
+}
+
+/// The local Jacobian of an elementwise map or quotient: `diag(f′(z))`, `diag(1 ⊘ b)` and
+/// `diag(−out ⊘ b)` for `a ⊘ b`.
+fn elementwise(g: &mut Graph, node: Id, child: usize) -> Option<Local> {
+    let out = node;
+    let shape = g.shape(node);
+    let local = match (g.op(node).clone(), child) {
+        (Op::Div(_, b), 0) => {
+            let one = ones_like(g, shape);
+            let quotient = g.add(Op::Div(one, b));
+            g.add(Op::Diag(quotient))
+        }
+        (Op::Div(_, b), 1) => {
+            let quotient = g.add(Op::Div(out, b));
+            let negated = g.add(Op::Neg(quotient));
+            g.add(Op::Diag(negated))
+        }
+        (Op::Map(f, z), _) => {
+            let derivative = match f {
+                Func::Relu => g.add(Op::Map(Func::Step, z)),
+                Func::LeakyRelu(a) => g.add(Op::Map(Func::LeakyStep(a), z)),
+                Func::Elu(a) => g.add(Op::Map(Func::EluPrime(a), z)),
+                // σ′ = σ ⊙ (1 − σ), written with the output h = σ(z) the forward pass kept.
+                Func::Sigmoid => {
+                    let ones = ones_like(g, shape);
+                    let one_minus = g.add(Op::Sub(ones, out));
+                    g.add(Op::Hadamard(out, one_minus))
+                }
+                // tanh′ = 1 − tanh², again from the output.
+                Func::Tanh => {
+                    let ones = ones_like(g, shape);
+                    let square = g.add(Op::Map(Func::Square, out));
+                    g.add(Op::Sub(ones, square))
+                }
+                Func::Square => g.add(Op::Scale(Ratio::new(2, 1), z)),
+                // exp′ = exp: the output again.
+                Func::Exp => out,
+                Func::Ln => g.add(Op::Map(Func::Recip, z)),
+                // √′ = 1/(2·√z) = 1/2·(1/√z).
+                Func::Sqrt => {
+                    let recip = g.add(Op::Map(Func::Recip, out));
+                    g.add(Op::Scale(Ratio::new(1, 2), recip))
+                }
+                Func::Powi(k) => {
+                    let lower = match k - 1 {
+                        0 => g.add(Op::Fill(Num::new(1.0), shape.rows, shape.cols)),
+                        1 => z,
+                        2 => g.add(Op::Map(Func::Square, z)),
+                        e => g.add(Op::Map(Func::Powi(e), z)),
+                    };
+                    g.add(Op::Scale(Ratio::new(i64::from(k), 1), lower))
+                }
+                // (1/z)′ = −1/z² = −(1/z)².
+                Func::Recip => {
+                    let square = g.add(Op::Map(Func::Square, out));
+                    g.add(Op::Neg(square))
+                }
+                Func::Step | Func::LeakyStep(_) | Func::EluPrime(_) => return None,
+            };
+            g.add(Op::Diag(derivative))
+        }
+        _ => return None,
+    };
+    Some(Local::Matrix(local))
+}
+
+/// `1` in the shape of a value: the vector of ones for a column, a constant otherwise.
+fn ones_like(g: &mut Graph, shape: Shape) -> Id {
+    if shape.cols == 1 {
+        g.add(Op::Ones(shape.rows))
+    } else {
+        g.add(Op::Fill(Num::new(1.0), shape.rows, shape.cols))
+    }
 }

@@ -13,6 +13,7 @@ extern crate std;
 pub mod batch;
 mod columns;
 mod float;
+pub mod functions;
 mod gemm;
 pub mod gradcheck;
 pub mod init;

@@ -33,3 +33,24 @@ where
 {
     mlp::gradcheck(net, x, target).tensors
 }
+
+/// Copies every parameter of `from` into `to`, number by number in visiting order (the two
+/// networks may differ in type but not in their parameters' layout), converting the scalar.
+#[allow(dead_code)]
+pub fn copy_params<A, B, T>(from: &A, to: &mut B)
+where
+    A: mlp::Parameters<f64>,
+    B: mlp::Parameters<T>,
+    T: mlp::nalgebra::RealField + Copy,
+{
+    let mut values = Vec::new();
+    from.visit_params(|_, v| values.extend_from_slice(v));
+    let mut k = 0;
+    to.visit_params_mut(|_, v| {
+        for e in v {
+            *e = mlp::nalgebra::convert(values[k]);
+            k += 1;
+        }
+    });
+    assert_eq!(k, values.len(), "the networks' parameters differ in size");
+}

@@ -77,6 +77,14 @@ fn let_names(d: &Derived) -> HashMap<Id, String> {
     for (&node, n) in &d.grad_names {
         names.entry(node).or_insert_with(|| n.rust.clone());
     }
+    // Values inside a layer that have a name of their own (an `Elementwise` activation's σ(z)).
+    for id in 0..g.len() {
+        if let (Some(n), None) = (g.name(id), names.get(&id)) {
+            if g.leaf_of(id).is_none() {
+                names.insert(id, n.rust.clone());
+            }
+        }
+    }
     names
 }
 

@@ -171,6 +171,11 @@ fn step(g: &Graph, n: Id, env: &HashMap<Id, Mat>, m: &HashMap<Id, Mat>) -> Mat {
             Func::Sigmoid => 1.0 / (1.0 + (-a).exp()),
             Func::Tanh => a.tanh(),
             Func::Square => a * a,
+            Func::Exp => a.exp(),
+            Func::Ln => a.ln(),
+            Func::Sqrt => a.sqrt(),
+            Func::Powi(n) => a.powi(n),
+            Func::Recip => 1.0 / a,
         }),
         Op::Softmax(a) => {
             let a = v(a);
@@ -270,6 +275,8 @@ fn step(g: &Graph, n: Id, env: &HashMap<Id, Mat>, m: &HashMap<Id, Mat>) -> Mat {
                     .collect(),
             )
         }
+        Op::Fill(c, rows, cols) => Mat::new(rows, cols, vec![c.value(); rows * cols]),
+        Op::Sum(a) => Mat::scalar(v(a).data.iter().sum()),
         Op::Mse(a, y) => {
             let d = v(a).zip(v(y), |a, y| (a - y) * (a - y));
             Mat::scalar(d.data.iter().sum::<f64>() / d.data.len() as f64)

@@ -71,6 +71,14 @@ pub enum Func {
     Sigmoid,
     Tanh,
     Square,
+    Exp,
+    /// The natural logarithm.
+    Ln,
+    Sqrt,
+    /// `zⁿ` for an integer `n`.
+    Powi(i32),
+    /// `1/z`.
+    Recip,
 }
 
 /// A finite `f64` constant, compared and hashed by its bits so that nodes stay hash-consed.
@@ -190,6 +198,10 @@ pub enum Op {
     Broadcast(Id, usize),
     /// `A·1`: the sum of the columns (over a batch, a bias gradient; of a row, its sum).
     RowSum(Id),
+    /// A constant: every element of a `rows × cols` matrix equal to the number.
+    Fill(Num, usize, usize),
+    /// The sum of every element (a scalar).
+    Sum(Id),
 }
 
 impl Op {
@@ -197,7 +209,7 @@ impl Op {
     pub fn children(&self) -> Vec<Id> {
         use Op::*;
         match *self {
-            Leaf(_) | Identity(_) | Ones(_) => vec![],
+            Leaf(_) | Identity(_) | Ones(_) | Fill(..) => vec![],
             Transpose(a)
             | Neg(a)
             | Scale(_, a)
@@ -211,7 +223,8 @@ impl Op {
             | Log(a)
             | ExpSum(a)
             | Broadcast(a, _)
-            | RowSum(a) => vec![a],
+            | RowSum(a)
+            | Sum(a) => vec![a],
             OuterStep(p, a, b, s) => {
                 let mut c = vec![p, a, b];
                 c.extend(s);
@@ -237,7 +250,7 @@ impl Op {
     pub fn with_children(&self, c: &[Id]) -> Op {
         use Op::*;
         match *self {
-            Leaf(_) | Identity(_) | Ones(_) => self.clone(),
+            Leaf(_) | Identity(_) | Ones(_) | Fill(..) => self.clone(),
             Transpose(_) => Transpose(c[0]),
             Neg(_) => Neg(c[0]),
             Scale(r, _) => Scale(r, c[0]),
@@ -266,6 +279,7 @@ impl Op {
             OuterStep(..) => OuterStep(c[0], c[1], c[2], c.get(3).copied()),
             Broadcast(_, n) => Broadcast(c[0], n),
             RowSum(_) => RowSum(c[0]),
+            Sum(_) => Sum(c[0]),
         }
     }
 }
@@ -307,6 +321,9 @@ pub struct Graph {
     leaves: Vec<Leaf>,
     /// Named values (`z`, `h`, `θ`, `ŷ`, `J`): rendered by name, bound by name in code.
     names: HashMap<Id, Name>,
+    /// Values whose local Jacobian is stated rather than derived through their expression: an
+    /// `Elementwise` activation `h = f(z)`, whose Jacobian is `diag(f′(z))`. `h → (z, f′(z))`.
+    pub stated: HashMap<Id, (Id, Id)>,
     pub error: Option<String>,
 }
 
@@ -466,6 +483,8 @@ impl Graph {
             }
             Broadcast(a, n) => (Shape::matrix(s(self, a).rows, n), s(self, a).cols == 1),
             RowSum(a) => (Shape::vector(s(self, a).rows), true),
+            Fill(_, rows, cols) => (Shape::matrix(rows, cols), true),
+            Sum(_) => (Shape::SCALAR, true),
         };
         if !ok && self.error.is_none() {
             let shapes: Vec<String> = op.children().iter().map(|&c| s(self, c).text()).collect();
@@ -504,7 +523,7 @@ impl Graph {
             return false;
         }
         match *self.op(id) {
-            Op::Identity(_) | Op::Diag(_) => true,
+            Op::Identity(_) | Op::Diag(_) | Op::Fill(..) => true,
             Op::Neg(a) | Op::Scale(_, a) => self.is_symmetric(a),
             Op::Add(a, b) | Op::Sub(a, b) => self.is_symmetric(a) && self.is_symmetric(b),
             Op::MatMul(a, t) => matches!(*self.op(t), Op::Transpose(b) if a == b),

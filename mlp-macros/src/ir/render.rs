@@ -8,6 +8,9 @@ use std::collections::HashMap;
 pub struct Render<'g> {
     graph: &'g Graph,
     extra: HashMap<Id, String>,
+    /// Products and quotients of 1×1 values as numbers (`q·z`, `a/b`) rather than elementwise
+    /// (`⊙`, `⊘`): the expressions of `#[mlp::grad]`, where a 1×1 value is a scalar.
+    numbers: bool,
 }
 
 // Binding strength: a child that binds weaker than its parent needs parentheses.
@@ -23,11 +26,22 @@ impl<'g> Render<'g> {
         Render {
             graph,
             extra: HashMap::new(),
+            numbers: false,
         }
     }
 
     pub fn with_names(graph: &'g Graph, extra: HashMap<Id, String>) -> Self {
-        Render { graph, extra }
+        Render {
+            graph,
+            extra,
+            numbers: false,
+        }
+    }
+
+    /// For expressions of numbers: 1×1 products and quotients as `·` and `/`.
+    pub fn numbers(mut self) -> Self {
+        self.numbers = true;
+        self
     }
 
     /// The node as math, by name if it has one.
@@ -89,6 +103,15 @@ impl<'g> Render<'g> {
                 ),
                 PRODUCT,
             ),
+            // Between numbers, `·` and `/` as the lecture writes them.
+            Op::Hadamard(a, b) if self.numbers && g.shape(id).is_scalar() => (
+                format!("{}·{}", child(a, PRODUCT), child(b, POSTFIX)),
+                PRODUCT,
+            ),
+            Op::Div(a, b) if self.numbers && g.shape(id).is_scalar() => (
+                format!("{}/{}", child(a, PRODUCT), child(b, POSTFIX)),
+                PRODUCT,
+            ),
             Op::Hadamard(a, b) => (
                 format!(
                     "{} ⊙ {}",
@@ -114,6 +137,10 @@ impl<'g> Render<'g> {
             Op::Neg(a) => (format!("−{}", child(a, ELEMENTWISE)), NEG),
             Op::Diag(a) => (format!("diag({})", self.math(a)), ATOM),
             Op::Map(Func::Square, a) => (format!("{}²", child(a, ATOM)), POSTFIX),
+            Op::Map(Func::Powi(k), a) => (format!("{}{}", child(a, ATOM), superscript(k)), POSTFIX),
+            Op::Map(Func::Recip, a) => (format!("1/{}", child(a, POSTFIX)), PRODUCT),
+            Op::Fill(c, _, _) => (number(c), if c.value() < 0.0 { NEG } else { ATOM }),
+            Op::Sum(a) => (format!("Σ {}", child(a, ATOM)), PRODUCT),
             Op::Map(Func::Step, a) => (format!("1[{} > 0]", self.math(a)), ATOM),
             Op::Map(Func::LeakyRelu(s), a) => (
                 format!("max({}·{z}, {z})", number(s), z = self.math(a)),
@@ -237,6 +264,8 @@ impl<'g> Render<'g> {
             }
             Op::Broadcast(a, _) => format!("(broadcast {})", s(a)),
             Op::RowSum(a) => format!("(row-sum {})", s(a)),
+            Op::Fill(c, _, _) => number(c),
+            Op::Sum(a) => format!("(sum {})", s(a)),
         }
     }
 }
@@ -265,10 +294,11 @@ fn subscript(k: usize) -> String {
 }
 
 fn ratio(r: Ratio) -> String {
+    let sign = if r.num < 0 { "−" } else { "" };
     if r.den == 1 {
-        format!("{}", r.num)
+        format!("{sign}{}", r.num.unsigned_abs())
     } else {
-        format!("{}/{}", r.num, r.den)
+        format!("{sign}{}/{}", r.num.unsigned_abs(), r.den)
     }
 }
 
@@ -283,7 +313,27 @@ pub fn func_name(f: Func) -> &'static str {
         Func::Sigmoid => "σ",
         Func::Tanh => "tanh",
         Func::Square => "sq",
+        Func::Exp => "exp",
+        Func::Ln => "ln",
+        Func::Sqrt => "√",
+        Func::Powi(_) => "powi",
+        Func::Recip => "recip",
     }
+}
+
+/// `⁵`, `⁻¹`: an integer exponent as superscript digits.
+fn superscript(k: i32) -> String {
+    const DIGITS: [char; 10] = ['⁰', '¹', '²', '³', '⁴', '⁵', '⁶', '⁷', '⁸', '⁹'];
+    let mut s: String = k
+        .unsigned_abs()
+        .to_string()
+        .bytes()
+        .map(|b| DIGITS[usize::from(b - b'0')])
+        .collect();
+    if k < 0 {
+        s.insert(0, '⁻');
+    }
+    s
 }
 
 #[cfg(test)]
@@ -298,5 +348,10 @@ fn sexpr_func(f: Func) -> &'static str {
         Func::Sigmoid => "sigmoid",
         Func::Tanh => "tanh",
         Func::Square => "sq",
+        Func::Exp => "exp",
+        Func::Ln => "ln",
+        Func::Sqrt => "sqrt",
+        Func::Powi(_) => "powi",
+        Func::Recip => "recip",
     }
 }

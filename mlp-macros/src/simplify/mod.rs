@@ -5,6 +5,7 @@
 
 mod diag_to_hadamard;
 mod drop_identity;
+mod fold_constants;
 mod fold_transpose;
 mod fuse_sigmoid_bce;
 mod fuse_softmax_ce;
@@ -45,6 +46,17 @@ pub const LOSS_RULES: &[(&str, Rule)] = &[
     ("stable_ce", stable_ce::apply),
     ("stable_bce", stable_bce::apply),
     ("lse_from_softmax", lse_from_softmax::apply),
+];
+
+/// The rules for expressions (`#[mlp::grad]` and `Elementwise` activations): the general ones,
+/// and constants gathered into one factor.
+pub const EXPRESSION_RULES: &[(&str, Rule)] = &[
+    ("fold_transpose", fold_transpose::apply),
+    ("scalar_diag", scalar_diag::apply),
+    ("drop_identity", drop_identity::apply),
+    ("scalar_product", scalar_product::apply),
+    ("diag_to_hadamard", diag_to_hadamard::apply),
+    ("fold_constants", fold_constants::apply),
 ];
 
 /// The rules for the update `P − η·∇P` of training: how it is applied, not what it computes.

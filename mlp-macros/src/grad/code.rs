@@ -1,0 +1,414 @@
+//! The Rust of a `#[mlp::grad]` function: the forward pass with the function's own `let`
+//! names, then the backward pass, one `let d_v` per named value from the result back (the
+//! lecture's ∂f/∂v), then the gradients in argument order. Straight-line code over stack
+//! values: no heap.
+
+use super::{Derived, Scalar};
+use crate::emit::lit;
+use crate::ir::{Func, Graph, Id, Op, Ratio};
+use proc_macro2::{Ident, Span, TokenStream};
+use quote::{format_ident, quote};
+use std::collections::{HashMap, HashSet};
+
+struct Code<'a> {
+    g: &'a Graph,
+    scalar: &'a Scalar,
+    bound: HashMap<Id, TokenStream>,
+    uses: HashMap<Id, usize>,
+    stmts: Vec<TokenStream>,
+    zero: bool,
+    one: bool,
+}
+
+/// The body of `NAME_grad` or `NAME_jacobian`.
+pub fn function(d: &Derived, scalar: &Scalar) -> TokenStream {
+    let g = &d.graph;
+    let forward: Vec<Id> = d
+        .grads
+        .iter()
+        .map(|&(v, _)| v)
+        .filter(|&v| !matches!(g.op(v), Op::Leaf(_)))
+        .chain([d.output])
+        .collect();
+    let backward: Vec<Id> = d.grads.iter().map(|&(_, gr)| gr).collect();
+    let mut roots = forward.clone();
+    roots.extend(&backward);
+    let mut c = Code {
+        g,
+        scalar,
+        bound: HashMap::new(),
+        uses: HashMap::new(),
+        stmts: Vec::new(),
+        zero: false,
+        one: false,
+    };
+    let mut prelude = Vec::new();
+    for a in &d.args {
+        let i = &a.ident;
+        if a.by_ref {
+            prelude.push(quote!(let #i = ::core::clone::Clone::clone(#i);));
+        }
+        c.bound.insert(a.leaf, quote!(#i));
+    }
+    if d.is_jacobian() {
+        c.bound.insert(d.seed, quote!(e_i));
+    }
+    c.count(&roots);
+
+    // Forward: every named value in order, the result last.
+    let mut order = forward.clone();
+    order.sort_unstable();
+    order.dedup();
+    for &v in &order {
+        if !c.bound.contains_key(&v) {
+            let name = rust_ident(g, v);
+            c.bind(v, name);
+        }
+    }
+    let value = c.bound[&d.output].clone();
+    if d.is_jacobian() {
+        // What the backward pass reads of the forward values is computed once, before the rows.
+        for &n in &c.needed(&backward) {
+            if n <= d.output && !c.bound.contains_key(&n) && !cheap(g, n) {
+                c.bind(n, format_ident!("t{}", n));
+            }
+        }
+    }
+    let forward_stmts = std::mem::take(&mut c.stmts);
+
+    // Backward: ∂f/∂v for every named value, from the result back.
+    let mut alias: HashMap<Id, Ident> = HashMap::new();
+    let mut grads: HashMap<Id, TokenStream> = HashMap::new();
+    for &(v, gr) in &d.grads {
+        if v == d.output {
+            continue;
+        }
+        let name = format_ident!("d_{}", rust_ident(g, v));
+        if let Some(first) = alias.get(&gr) {
+            c.stmts.push(quote!(let #name = #first;));
+        } else if let Some(b) = c.bound.get(&gr).cloned() {
+            c.stmts.push(quote!(let #name = #b;));
+            alias.insert(gr, name.clone());
+        } else {
+            c.bind(gr, name.clone());
+            alias.insert(gr, name.clone());
+        }
+        grads.insert(v, quote!(#name));
+    }
+    let backward_stmts = std::mem::take(&mut c.stmts);
+    let s = scalar.tokens();
+    let na = quote!(::mlp::__private::nalgebra);
+    let zero_value = |a: &super::Arg| -> TokenStream {
+        if a.shape.is_scalar() {
+            quote!(#na::zero::<#s>())
+        } else {
+            let (r, k) = (lit(a.shape.rows), lit(a.shape.cols));
+            quote!(#na::SMatrix::<#s, #r, #k>::zeros())
+        }
+    };
+    let mut constants = TokenStream::new();
+    if c.zero {
+        constants.extend(quote!(let zero = #na::zero::<#s>();));
+    }
+    if c.one || d.is_jacobian() {
+        constants.extend(quote!(let one = #na::one::<#s>();));
+    }
+    if !d.is_jacobian() {
+        let results = d
+            .args
+            .iter()
+            .map(|a| grads.get(&a.leaf).cloned().unwrap_or_else(|| zero_value(a)));
+        return quote! {
+            #(#prelude)*
+            #constants
+            #(#forward_stmts)*
+            #(#backward_stmts)*
+            (#value, (#(#results,)*))
+        };
+    }
+    let m = lit(g.shape(d.output).rows);
+    let mut declare = Vec::new();
+    let mut store = Vec::new();
+    let mut result = Vec::new();
+    for a in &d.args {
+        let j = format_ident!("jacobian_{}", a.ident);
+        let k = lit(a.shape.rows * a.shape.cols);
+        declare.push(quote!(let mut #j = #na::SMatrix::<#s, #m, #k>::zeros();));
+        if let Some(gr) = grads.get(&a.leaf) {
+            store.push(if a.shape.is_scalar() {
+                quote!(#j[(i, 0)] = #gr;)
+            } else if a.shape.cols == 1 {
+                quote!(#j.set_row(i, &#gr.transpose());)
+            } else {
+                quote! {
+                    for (k, v) in #gr.iter().enumerate() {
+                        #j[(i, k)] = *v;
+                    }
+                }
+            });
+        }
+        result.push(quote!(#j));
+    }
+    quote! {
+        #(#prelude)*
+        #constants
+        #(#forward_stmts)*
+        #(#declare)*
+        for i in 0..#m {
+            let e_i = #na::SVector::<#s, #m>::ith(i, one);
+            #(#backward_stmts)*
+            #(#store)*
+        }
+        (#value, (#(#result,)*))
+    }
+}
+
+/// Constants and leaves: written where they are used, never bound.
+fn cheap(g: &Graph, n: Id) -> bool {
+    matches!(
+        g.op(n),
+        Op::Leaf(_) | Op::Fill(..) | Op::Identity(1) | Op::Ones(1)
+    )
+}
+
+fn rust_ident(g: &Graph, v: Id) -> Ident {
+    let name = g
+        .name(v)
+        .map_or_else(|| format!("t{v}"), |n| n.rust.clone());
+    Ident::new(&name, Span::call_site())
+}
+
+impl Code<'_> {
+    fn count(&mut self, roots: &[Id]) {
+        for n in self.needed(roots) {
+            for c in self.g.op(n).children() {
+                *self.uses.entry(c).or_default() += 1;
+            }
+        }
+        for &r in roots {
+            *self.uses.entry(r).or_default() += 1;
+        }
+    }
+
+    fn needed(&self, roots: &[Id]) -> Vec<Id> {
+        let leaves: HashSet<Id> = self.bound.keys().copied().collect();
+        self.g.reachable(roots, |n| leaves.contains(&n))
+    }
+
+    fn is_scalar(&self, n: Id) -> bool {
+        self.g.shape(n).is_scalar()
+    }
+
+    fn bind(&mut self, n: Id, name: Ident) {
+        let e = self.expr(n);
+        self.stmts.push(quote!(let #name = #e;));
+        self.bound.insert(n, quote!(#name));
+    }
+
+    /// The node as an operand: a name, a constant, or a parenthesized expression.
+    fn value(&mut self, n: Id) -> TokenStream {
+        if let Some(b) = self.bound.get(&n) {
+            return b.clone();
+        }
+        if self.uses.get(&n).copied().unwrap_or(0) > 1 && !cheap(self.g, n) {
+            let name = format_ident!("t{}", n);
+            self.bind(n, name);
+            return self.bound[&n].clone();
+        }
+        let e = self.expr(n);
+        if cheap(self.g, n) {
+            e
+        } else {
+            quote!((#e))
+        }
+    }
+
+    fn number(&mut self, v: f64) -> TokenStream {
+        match self.scalar {
+            Scalar::Concrete(_) => {
+                let l = proc_macro2::Literal::f64_unsuffixed(v.abs());
+                if v < 0.0 {
+                    quote!((-#l))
+                } else {
+                    quote!(#l)
+                }
+            }
+            Scalar::Generic(t) => {
+                quote!(::mlp::__private::nalgebra::convert::<f64, #t>(#v))
+            }
+        }
+    }
+
+    fn one(&mut self) -> TokenStream {
+        self.one = true;
+        quote!(one)
+    }
+
+    fn zero(&mut self) -> TokenStream {
+        self.zero = true;
+        quote!(zero)
+    }
+
+    fn expr(&mut self, n: Id) -> TokenStream {
+        let g = self.g;
+        let s = self.scalar.tokens();
+        let na = quote!(::mlp::__private::nalgebra);
+        let scalar = self.is_scalar(n);
+        match *g.op(n) {
+            Op::Leaf(_) => internal("a leaf without a value"),
+            Op::Fill(c, rows, cols) => {
+                let v = self.number(c.value());
+                if rows == 1 && cols == 1 {
+                    v
+                } else {
+                    let (r, k) = (lit(rows), lit(cols));
+                    quote!(#na::SMatrix::<#s, #r, #k>::repeat(#v))
+                }
+            }
+            Op::Identity(1) | Op::Ones(1) => self.one(),
+            Op::Identity(k) => {
+                let k = lit(k);
+                quote!(#na::SMatrix::<#s, #k, #k>::identity())
+            }
+            Op::Ones(k) => {
+                let (k, one) = (lit(k), self.one());
+                quote!(#na::SVector::<#s, #k>::repeat(#one))
+            }
+            Op::Add(a, b) => {
+                let (a, b) = (self.value(a), self.value(b));
+                quote!(#a + #b)
+            }
+            Op::Sub(a, b) => {
+                let (a, b) = (self.value(a), self.value(b));
+                quote!(#a - #b)
+            }
+            Op::Neg(a) => {
+                let a = self.value(a);
+                quote!(-#a)
+            }
+            Op::Scale(r, a) => {
+                let (a, c) = (self.value(a), self.ratio(r));
+                quote!(#a * #c)
+            }
+            Op::Hadamard(a, b) if scalar => {
+                let (a, b) = (self.value(a), self.value(b));
+                quote!(#a * #b)
+            }
+            Op::Hadamard(a, b) => {
+                let (a, b) = (self.value(a), self.value(b));
+                quote!(#a.component_mul(&#b))
+            }
+            Op::Div(a, b) if scalar => {
+                let (a, b) = (self.value(a), self.value(b));
+                quote!(#a / #b)
+            }
+            Op::Div(a, b) => {
+                let (a, b) = (self.value(a), self.value(b));
+                quote!(#a.component_div(&#b))
+            }
+            Op::MatMul(a, b) => {
+                let (sa, sb) = (g.shape(a), g.shape(b));
+                if sa.is_scalar() && sb.is_scalar() {
+                    let (a, b) = (self.value(a), self.value(b));
+                    return quote!(#a * #b);
+                }
+                if sa.is_scalar() {
+                    let (a, b) = (self.value(a), self.value(b));
+                    return quote!(#b * #a);
+                }
+                if sb.is_scalar() {
+                    let (a, b) = (self.value(a), self.value(b));
+                    return quote!(#a * #b);
+                }
+                // aᵀ·b: `tr_mul` without a transposed copy; a number when the result is 1×1.
+                if let Op::Transpose(a0) = *g.op(a) {
+                    if !self.bound.contains_key(&a) {
+                        let (a0, b) = (self.value(a0), self.value(b));
+                        if scalar && sb.cols == 1 {
+                            return quote!(#a0.dot(&#b));
+                        }
+                        return quote!(#a0.tr_mul(&#b));
+                    }
+                }
+                let (a, b) = (self.value(a), self.value(b));
+                if scalar {
+                    quote!((#a * #b)[(0, 0)])
+                } else {
+                    quote!(#a * #b)
+                }
+            }
+            Op::Transpose(a) if scalar => self.value(a),
+            Op::Transpose(a) => {
+                let a = self.value(a);
+                quote!(#a.transpose())
+            }
+            Op::Dot(a, b) => {
+                let (a, b) = (self.value(a), self.value(b));
+                quote!(#a.dot(&#b))
+            }
+            Op::Sum(a) => {
+                let a = self.value(a);
+                quote!(#a.sum())
+            }
+            Op::Diag(v) => {
+                let k = lit(g.shape(n).rows);
+                let v = self.value(v);
+                quote!(#na::SMatrix::<#s, #k, #k>::from_diagonal(&#v))
+            }
+            Op::Map(f, a) if scalar => {
+                let a = self.value(a);
+                self.scalar_map(f, a)
+            }
+            Op::Map(f, a) => {
+                let a = self.value(a);
+                let body = self.scalar_map(f, quote!(v));
+                quote!(#a.map(|v| #body))
+            }
+            _ => internal("an operation `#[mlp::grad]` does not write"),
+        }
+    }
+
+    /// `f(a)` for one number `a` (a name or a parenthesized expression).
+    fn scalar_map(&mut self, f: Func, a: TokenStream) -> TokenStream {
+        match f {
+            Func::Exp => quote!(#a.exp()),
+            Func::Ln => quote!(#a.ln()),
+            Func::Sqrt => quote!(#a.sqrt()),
+            Func::Tanh => quote!(#a.tanh()),
+            Func::Square => quote!(#a.powi(2)),
+            Func::Powi(k) => quote!(#a.powi(#k)),
+            Func::Recip => {
+                let one = self.one();
+                quote!(#one / #a)
+            }
+            Func::Sigmoid => {
+                let one = self.one();
+                quote!(#one / (#one + (-#a).exp()))
+            }
+            Func::Relu => {
+                let zero = self.zero();
+                quote!(#a.max(#zero))
+            }
+            Func::Step => {
+                let (zero, one) = (self.zero(), self.one());
+                quote!(if #a > #zero { #one } else { #zero })
+            }
+            _ => internal("an elementwise function `#[mlp::grad]` does not write"),
+        }
+    }
+
+    fn ratio(&mut self, r: Ratio) -> TokenStream {
+        if r.den == 1 {
+            self.number(r.num as f64)
+        } else {
+            let (a, b) = (self.number(r.num as f64), self.number(r.den as f64));
+            quote!((#a / #b))
+        }
+    }
+}
+
+/// A bug in this crate, reported as a compile error rather than a panic.
+fn internal(what: &str) -> TokenStream {
+    let message = format!("internal error in #[mlp::grad]: {what}; please report it");
+    quote!(::core::compile_error!(#message))
+}

@@ -1,0 +1,465 @@
+//! Rust expressions → the IR: the stage that lets `#[mlp::grad]` functions and
+//! `Elementwise(...)` activations use the same chain rule as the networks.
+//!
+//! Every supported construct becomes one IR operation; anything else is a `syn::Error` spanned
+//! on the smallest expression at fault, saying why it cannot be differentiated.
+
+use crate::ir::{Func, Graph, Id, LeafKind, Name, Num, Op, Shape};
+use quote::ToTokens;
+use syn::spanned::Spanned;
+use syn::{BinOp, Expr, Lit, Stmt, UnOp};
+
+/// What the body may write, in the error messages' words.
+pub const SUPPORTED: &str = "supported: arguments and `let`s, number literals, `+ - * /`, unary \
+     `-`, `.transpose()`, `.dot(&v)`, `.sum()`, `.norm_squared()`, `.component_mul(&v)`, \
+     `.component_div(&v)`, `.exp()`, `.ln()`, `.tanh()`, `.sqrt()`, `.powi(n)`, `.max(0.0)`, \
+     `sigmoid(s)`, `relu(s)` and `.map(|t| ...)` over those";
+
+/// Lowers expressions into one graph.
+pub struct Lowering<'g> {
+    pub g: &'g mut Graph,
+    /// Names in scope, innermost last (a later `let` shadows an earlier one).
+    scope: Vec<(String, Id)>,
+    /// Inside `.map(|t| ...)` or an `Elementwise(...)` activation: every operation is
+    /// elementwise and a number is a constant of this shape.
+    elementwise: Option<Shape>,
+    /// Rust names already given, so that a shadowing `let` gets a fresh one.
+    taken: Vec<String>,
+}
+
+impl<'g> Lowering<'g> {
+    pub fn new(g: &'g mut Graph) -> Self {
+        Lowering {
+            g,
+            scope: Vec::new(),
+            elementwise: None,
+            taken: Vec::new(),
+        }
+    }
+
+    /// An elementwise lowering: `z` is the whole value, every operation applies to each element.
+    pub fn elementwise(g: &'g mut Graph, shape: Shape) -> Self {
+        let mut l = Lowering::new(g);
+        l.elementwise = Some(shape);
+        l
+    }
+
+    /// A variable the expressions may name.
+    pub fn bind(&mut self, name: &str, id: Id) {
+        self.scope.push((name.to_string(), id));
+        self.taken.push(name.to_string());
+    }
+
+    /// A fresh Rust name: `q`, then `q_1` for a second `q`.
+    fn fresh(&mut self, name: &str) -> String {
+        let mut candidate = name.to_string();
+        let mut k = 1;
+        while self.taken.contains(&candidate) {
+            candidate = format!("{name}_{k}");
+            k += 1;
+        }
+        self.taken.push(candidate.clone());
+        candidate
+    }
+
+    /// A block or an expression: `let`s name their values (the derivation's intermediates).
+    pub fn body(&mut self, block: &syn::Block) -> syn::Result<Id> {
+        let depth = self.scope.len();
+        let mut result = None;
+        for (i, stmt) in block.stmts.iter().enumerate() {
+            let last = i + 1 == block.stmts.len();
+            match stmt {
+                Stmt::Local(local) => self.local(local)?,
+                Stmt::Expr(e, None) if last => result = Some(self.expr(e)?),
+                other => return Err(error(
+                    other,
+                    "only `let name = ...;` bindings and a final expression can be differentiated",
+                )),
+            }
+        }
+        self.scope.truncate(depth);
+        result.ok_or_else(|| {
+            syn::Error::new(
+                block.brace_token.span.close(),
+                "expected a final expression (the value to differentiate), found none",
+            )
+        })
+    }
+
+    fn local(&mut self, local: &syn::Local) -> syn::Result<()> {
+        let ident = match &local.pat {
+            syn::Pat::Ident(p) if p.subpat.is_none() => &p.ident,
+            syn::Pat::Type(t) => match &*t.pat {
+                syn::Pat::Ident(p) if p.subpat.is_none() => &p.ident,
+                other => return Err(error(other, "expected a plain name in `let name = ...`")),
+            },
+            other => return Err(error(other, "expected a plain name in `let name = ...`")),
+        };
+        let Some(init) = &local.init else {
+            return Err(error(local, "a `let` needs a value: `let name = ...;`"));
+        };
+        if let Some((_, diverge)) = &init.diverge {
+            return Err(error(diverge, "`let ... else` cannot be differentiated"));
+        }
+        let id = self.expr(&init.expr)?;
+        let text = ident.to_string();
+        if self.g.name(id).is_none() && !self.is_constant(id) {
+            let rust = self.fresh(&text);
+            let math = if rust == text {
+                text.clone()
+            } else {
+                format!("{text}′")
+            };
+            self.g.set_name(id, Name::new(math, rust));
+        }
+        self.scope.push((text, id));
+        Ok(())
+    }
+
+    fn is_constant(&self, id: Id) -> bool {
+        matches!(self.g.op(id), Op::Fill(..))
+    }
+
+    fn shape(&self, id: Id) -> Shape {
+        self.g.shape(id)
+    }
+
+    fn constant(&mut self, value: f64) -> Id {
+        let s = self.elementwise.unwrap_or(Shape::SCALAR);
+        self.g.add(Op::Fill(Num::new(value), s.rows, s.cols))
+    }
+
+    /// One expression.
+    pub fn expr(&mut self, e: &Expr) -> syn::Result<Id> {
+        match e {
+            Expr::Paren(p) => self.expr(&p.expr),
+            Expr::Group(g) => self.expr(&g.expr),
+            Expr::Reference(r) => self.expr(&r.expr),
+            Expr::Block(b) if b.label.is_none() => self.body(&b.block),
+            Expr::Path(p) => {
+                let Some(ident) = p.path.get_ident().filter(|_| p.qself.is_none()) else {
+                    return Err(error(e, "expected an argument or a `let` name"));
+                };
+                let name = ident.to_string();
+                self.scope
+                    .iter()
+                    .rev()
+                    .find(|(n, _)| *n == name)
+                    .map(|&(_, id)| id)
+                    .ok_or_else(|| {
+                        error(
+                            e,
+                            &format!("`{name}` is not an argument or a `let` of this expression"),
+                        )
+                    })
+            }
+            Expr::Lit(lit) => match number(&lit.lit) {
+                Some(v) => Ok(self.constant(v)),
+                None => Err(error(e, "expected a number")),
+            },
+            Expr::Unary(u) => match u.op {
+                UnOp::Neg(_) => {
+                    if let Expr::Lit(lit) = &*u.expr {
+                        if let Some(v) = number(&lit.lit) {
+                            return Ok(self.constant(-v));
+                        }
+                    }
+                    let a = self.expr(&u.expr)?;
+                    Ok(self.g.add(Op::Neg(a)))
+                }
+                UnOp::Deref(_) => self.expr(&u.expr),
+                _ => Err(error(e, "only unary `-` is differentiable")),
+            },
+            Expr::Binary(b) => self.binary(b),
+            Expr::MethodCall(m) => self.method(m),
+            Expr::Call(c) => self.call(c),
+            _ => Err(error(e, SUPPORTED)),
+        }
+    }
+
+    fn binary(&mut self, b: &syn::ExprBinary) -> syn::Result<Id> {
+        let (a, c) = (self.expr(&b.left)?, self.expr(&b.right)?);
+        let (sa, sc) = (self.shape(a), self.shape(c));
+        let op = &b.op;
+        let mismatch = |what: &str| {
+            syn::Error::new(
+                op.span(),
+                format!(
+                    "`{}` cannot be differentiated: {what} ({} {} {})",
+                    b.to_token_stream(),
+                    sa.text(),
+                    op.to_token_stream(),
+                    sc.text()
+                ),
+            )
+        };
+        match op {
+            BinOp::Add(_) | BinOp::Sub(_) => {
+                if sa != sc {
+                    return Err(mismatch("`+` and `-` need equal shapes"));
+                }
+                Ok(self.g.add(if matches!(op, BinOp::Add(_)) {
+                    Op::Add(a, c)
+                } else {
+                    Op::Sub(a, c)
+                }))
+            }
+            BinOp::Mul(_) => {
+                if sa.is_scalar() && sc.is_scalar() || self.elementwise.is_some() && sa == sc {
+                    Ok(self.g.add(Op::Hadamard(a, c)))
+                } else if sa.is_scalar() {
+                    Ok(self.g.add(Op::MatMul(a, c)))
+                } else if sc.is_scalar() {
+                    Ok(self.g.add(Op::MatMul(c, a)))
+                } else if sa.cols == sc.rows {
+                    Ok(self.g.add(Op::MatMul(a, c)))
+                } else {
+                    Err(mismatch(
+                        "a matrix product needs the left factor's columns to equal the right's rows",
+                    ))
+                }
+            }
+            BinOp::Div(_) => {
+                if sa == sc && (sa.is_scalar() || self.elementwise.is_some()) {
+                    Ok(self.g.add(Op::Div(a, c)))
+                } else if sc.is_scalar() {
+                    let r = self.g.add(Op::Map(Func::Recip, c));
+                    Ok(self.g.add(Op::MatMul(r, a)))
+                } else {
+                    Err(mismatch(
+                        "only a division by a scalar (use `.component_div(&v)` elementwise)",
+                    ))
+                }
+            }
+            _ => Err(syn::Error::new(
+                op.span(),
+                format!(
+                    "`{}` cannot be differentiated: only `+ - * /` are, not `{}`",
+                    b.to_token_stream(),
+                    op.to_token_stream()
+                ),
+            )),
+        }
+    }
+
+    fn method(&mut self, m: &syn::ExprMethodCall) -> syn::Result<Id> {
+        let name = m.method.to_string();
+        let e = Expr::MethodCall(m.clone());
+        let cannot = |why: &str| {
+            syn::Error::new(
+                m.method.span(),
+                format!("`{}` cannot be differentiated: {why}", e.to_token_stream()),
+            )
+        };
+        let arity = match name.as_str() {
+            "dot" | "component_mul" | "component_div" | "powi" | "max" | "map" => 1,
+            _ => 0,
+        };
+        if m.args.len() != arity {
+            return Err(cannot(&format!(
+                "`.{name}` takes {arity} argument(s), found {}",
+                m.args.len()
+            )));
+        }
+        if m.turbofish.is_some() {
+            return Err(cannot("no turbofish expected"));
+        }
+        let a = self.expr(&m.receiver)?;
+        let sa = self.shape(a);
+        let elementwise = sa.is_scalar() || self.elementwise.is_some();
+        let func = |f: Func, this: &mut Self| -> syn::Result<Id> {
+            if elementwise {
+                Ok(this.g.add(Op::Map(f, a)))
+            } else {
+                Err(cannot(&format!(
+                    "on a {} matrix `.{name}()` is not elementwise in nalgebra; write `.map(|t| t.{name}())`",
+                    sa.text()
+                )))
+            }
+        };
+        match name.as_str() {
+            "transpose" if self.elementwise.is_none() => Ok(if sa.is_scalar() {
+                a
+            } else {
+                self.g.add(Op::Transpose(a))
+            }),
+            "sum" if self.elementwise.is_none() => Ok(if sa.is_scalar() {
+                a
+            } else {
+                self.g.add(Op::Sum(a))
+            }),
+            "norm_squared" if self.elementwise.is_none() => Ok(self.inner(a, a)),
+            "dot" if self.elementwise.is_none() => {
+                let b = self.expr(&m.args[0])?;
+                if self.shape(b) != sa {
+                    return Err(cannot(&format!(
+                        "`.dot` needs equal shapes, found {} and {}",
+                        sa.text(),
+                        self.shape(b).text()
+                    )));
+                }
+                Ok(self.inner(a, b))
+            }
+            "component_mul" | "component_div" => {
+                let b = self.expr(&m.args[0])?;
+                if self.shape(b) != sa {
+                    return Err(cannot(&format!(
+                        "`.{name}` needs equal shapes, found {} and {}",
+                        sa.text(),
+                        self.shape(b).text()
+                    )));
+                }
+                Ok(self.g.add(if name == "component_mul" {
+                    Op::Hadamard(a, b)
+                } else {
+                    Op::Div(a, b)
+                }))
+            }
+            "exp" => func(Func::Exp, self),
+            "ln" => func(Func::Ln, self),
+            "tanh" => func(Func::Tanh, self),
+            "sqrt" => func(Func::Sqrt, self),
+            "powi" => {
+                let Some(k) = integer(&m.args[0]) else {
+                    return Err(error(&m.args[0], "expected an integer literal exponent"));
+                };
+                match k {
+                    0 => Ok(self.constant_like(a, 1.0)),
+                    1 => Ok(a),
+                    2 => func(Func::Square, self),
+                    k => func(Func::Powi(k), self),
+                }
+            }
+            "max" => match &m.args[0] {
+                Expr::Lit(lit) if number(&lit.lit) == Some(0.0) => func(Func::Relu, self),
+                other => Err(error(
+                    other,
+                    "`.max(...)` is differentiated only against zero (ReLU): expected `0.0`",
+                )),
+            },
+            "map" => self.map(a, &m.args[0]),
+            _ => Err(cannot(SUPPORTED)),
+        }
+    }
+
+    fn constant_like(&mut self, a: Id, value: f64) -> Id {
+        let s = self.shape(a);
+        self.g.add(Op::Fill(Num::new(value), s.rows, s.cols))
+    }
+
+    /// ⟨a, b⟩: the inner product of vectors, `Σ a ⊙ b` for matrices.
+    fn inner(&mut self, a: Id, b: Id) -> Id {
+        let s = self.shape(a);
+        if s.is_scalar() {
+            self.g.add(Op::Hadamard(a, b))
+        } else if s.cols == 1 {
+            self.g.add(Op::Dot(a, b))
+        } else {
+            let p = self.g.add(Op::Hadamard(a, b));
+            self.g.add(Op::Sum(p))
+        }
+    }
+
+    /// `.map(|t| body)` or `.map(sigmoid)`: the body lowered elementwise over the receiver.
+    fn map(&mut self, a: Id, f: &Expr) -> syn::Result<Id> {
+        if let Expr::Path(p) = f {
+            if let Some(func) = p.path.segments.last().and_then(|s| named_func(&s.ident)) {
+                return Ok(self.g.add(Op::Map(func, a)));
+            }
+        }
+        let Expr::Closure(c) = f else {
+            return Err(error(
+                f,
+                "expected a closure `|t| ...` or `sigmoid`/`relu` as the map",
+            ));
+        };
+        let [syn::Pat::Ident(param)] = c.inputs.iter().collect::<Vec<_>>()[..] else {
+            return Err(error(&c.inputs, "expected one parameter: `|t| ...`"));
+        };
+        let outer = self.elementwise.replace(self.shape(a));
+        let depth = self.scope.len();
+        self.scope.push((param.ident.to_string(), a));
+        let result = self.expr(&c.body);
+        self.scope.truncate(depth);
+        self.elementwise = outer;
+        let id = result?;
+        if self.shape(id) != self.shape(a) {
+            return Err(error(
+                &c.body,
+                "expected an elementwise expression of the parameter",
+            ));
+        }
+        Ok(id)
+    }
+
+    fn call(&mut self, c: &syn::ExprCall) -> syn::Result<Id> {
+        let func = match &*c.func {
+            Expr::Path(p) => p.path.segments.last().and_then(|s| named_func(&s.ident)),
+            _ => None,
+        };
+        let Some(func) = func else {
+            return Err(syn::Error::new(
+                c.func.span(),
+                format!(
+                    "`{}` cannot be differentiated: the functions are `sigmoid` and `relu` ({SUPPORTED})",
+                    c.to_token_stream()
+                ),
+            ));
+        };
+        if c.args.len() != 1 {
+            return Err(error(c, "expected one argument"));
+        }
+        let a = self.expr(&c.args[0])?;
+        if !self.shape(a).is_scalar() && self.elementwise.is_none() {
+            return Err(error(
+                c,
+                "on a matrix, apply it elementwise: `v.map(sigmoid)`",
+            ));
+        }
+        Ok(self.g.add(Op::Map(func, a)))
+    }
+}
+
+/// A new input leaf.
+pub fn argument(g: &mut Graph, name: &str, shape: Shape) -> Id {
+    g.leaf(Name::new(name, name), LeafKind::Input, shape)
+}
+
+fn named_func(ident: &syn::Ident) -> Option<Func> {
+    match ident.to_string().as_str() {
+        "sigmoid" => Some(Func::Sigmoid),
+        "relu" => Some(Func::Relu),
+        _ => None,
+    }
+}
+
+fn number(lit: &Lit) -> Option<f64> {
+    let v = match lit {
+        Lit::Float(f) => f.base10_parse::<f64>().ok()?,
+        Lit::Int(i) => i.base10_parse::<f64>().ok()?,
+        _ => return None,
+    };
+    v.is_finite().then_some(v)
+}
+
+fn integer(e: &Expr) -> Option<i32> {
+    match e {
+        Expr::Lit(syn::ExprLit {
+            lit: Lit::Int(i), ..
+        }) => i.base10_parse().ok(),
+        Expr::Unary(u) if matches!(u.op, UnOp::Neg(_)) => integer(&u.expr).map(|k: i32| -k),
+        Expr::Paren(p) => integer(&p.expr),
+        _ => None,
+    }
+}
+
+/// "`tokens` cannot be differentiated: why", spanned on `at`.
+pub fn error(at: &impl ToTokens, why: &str) -> syn::Error {
+    let text = at.to_token_stream().to_string();
+    let text = if text.chars().count() > 60 {
+        format!("{}…", text.chars().take(57).collect::<String>())
+    } else {
+        text
+    };
+    syn::Error::new_spanned(at, format!("`{text}` cannot be differentiated: {why}"))
+}

@@ -1,0 +1,294 @@
+//! `#[mlp::grad]` through [`super::expand`]: the expansion of the lecture's example, every
+//! error with the token it points at, and the never-panic property.
+
+use super::expand;
+use proc_macro2::TokenStream;
+use std::str::FromStr;
+
+fn tokens(src: &str) -> TokenStream {
+    TokenStream::from_str(src).expect("test input lexes")
+}
+
+/// The expansion, formatted by prettyplease.
+fn pretty(item: &str) -> String {
+    let out = expand(TokenStream::new(), tokens(item));
+    match syn::parse2::<syn::File>(out.clone()) {
+        Ok(file) => prettyplease::unparse(&file),
+        Err(e) => panic!("expansion is not valid Rust ({e}):\n{out}"),
+    }
+}
+
+/// Every error of `item`, as (message, the source text it points at).
+fn errors(item: &str) -> Vec<(String, String)> {
+    errors_with("", item)
+}
+
+fn errors_with(attr: &str, item: &str) -> Vec<(String, String)> {
+    let out = expand(tokens(attr), tokens(item));
+    let file: syn::File = syn::parse2(out).expect("the expansion parses");
+    let mut found = Vec::new();
+    for it in &file.items {
+        let syn::Item::Macro(m) = it else { continue };
+        if m.mac.path.segments.last().map(|s| s.ident.to_string()) != Some("compile_error".into()) {
+            continue;
+        }
+        let message: syn::LitStr = m.mac.parse_body().expect("a message");
+        found.push(message.value());
+    }
+    // Spans: from the errors themselves, computed again.
+    let spans = match syn::parse2::<syn::ItemFn>(tokens(item)) {
+        Ok(f) if attr.is_empty() => match super::derive(&f) {
+            Err(e) => e.into_iter().map(|e| text_at(item, e.span())).collect(),
+            Ok(_) => Vec::new(),
+        },
+        _ => vec![String::new(); found.len()],
+    };
+    found.into_iter().zip(spans).collect()
+}
+
+fn text_at(source: &str, span: proc_macro2::Span) -> String {
+    let (start, end) = (span.start(), span.end());
+    if start.line != end.line {
+        return format!("<lines {}..{}>", start.line, end.line);
+    }
+    let line = source.lines().nth(start.line - 1).unwrap_or("");
+    line.chars()
+        .skip(start.column)
+        .take(end.column - start.column)
+        .collect()
+}
+
+const LECTURE: &str = "fn f(x: f64, y: f64, z: f64) -> f64 {\n    let q = x + y;\n    q * z\n}";
+
+/// The lecture's backward pass, as code: q and f forward, then ∂f/∂q = z, ∂f/∂z = q,
+/// ∂f/∂x = ∂f/∂y = ∂f/∂q.
+#[test]
+fn lecture_expansion() {
+    insta::assert_snapshot!(pretty(LECTURE));
+}
+
+#[test]
+fn lecture_derivation() {
+    let f: syn::ItemFn = syn::parse2(tokens(LECTURE)).expect("parses");
+    let (d, _) = super::derive(&f).expect("derives");
+    let text = super::text::derivation(&d, "f(x, y, z)");
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn unsupported_call_points_at_it() {
+    let e = errors("fn f(x: f64) -> f64 { foo(x) * 2.0 }");
+    assert_eq!(e.len(), 1, "{e:?}");
+    assert!(
+        e[0].0.contains("`foo (x)` cannot be differentiated"),
+        "{e:?}"
+    );
+    assert_eq!(e[0].1, "foo");
+}
+
+#[test]
+fn unknown_name_points_at_it() {
+    let e = errors("fn f(x: f64) -> f64 { let q = x * 2.0; q + w }");
+    assert_eq!(e.len(), 1);
+    assert!(e[0].0.contains("`w` is not an argument"), "{e:?}");
+    assert_eq!(e[0].1, "w");
+}
+
+#[test]
+fn shape_mismatch_points_at_the_operator() {
+    let e = errors("fn f(a: SVector<f64, 3>, b: SVector<f64, 2>) -> f64 { (a + b).sum() }");
+    assert!(
+        e[0].0.contains("need equal shapes ([3×1] + [2×1])"),
+        "{e:?}"
+    );
+    assert_eq!(e[0].1, "+");
+    let e = errors("fn f(w: SMatrix<f64, 3, 2>, x: SVector<f64, 3>) -> f64 { (w * x).sum() }");
+    assert!(
+        e[0].0.contains("columns to equal the right's rows"),
+        "{e:?}"
+    );
+    assert_eq!(e[0].1, "*");
+}
+
+#[test]
+fn vector_exp_is_not_elementwise() {
+    let e = errors("fn f(v: SVector<f64, 3>) -> f64 { v.exp().sum() }");
+    assert!(e[0].0.contains("write `.map(|t| t.exp())`"), "{e:?}");
+    assert_eq!(e[0].1, "exp");
+}
+
+#[test]
+fn bad_types_point_at_them() {
+    let e = errors("fn f(x: i32) -> f64 { 1.0 }");
+    assert!(e[0].0.contains("expected `f32`, `f64`"), "{e:?}");
+    assert_eq!(e[0].1, "i32");
+    let e = errors("fn f(x: f64, y: f32) -> f64 { x }");
+    assert!(
+        e[0].0
+            .contains("same scalar type: expected `f64`, found `f32`"),
+        "{e:?}"
+    );
+    assert_eq!(e[0].1, "f32");
+    let e = errors("fn f(x: SVector<f64, N>) -> f64 { x.sum() }");
+    assert!(e[0].0.contains("a size as a number literal"), "{e:?}");
+    assert_eq!(e[0].1, "N");
+}
+
+#[test]
+fn statements_and_loops_are_refused() {
+    let e = errors("fn f(x: f64) -> f64 { let mut s = x; s += 1.0; s }");
+    assert!(e[0].0.contains("only `let name = ...;` bindings"), "{e:?}");
+    assert_eq!(e[0].1, "s += 1.0;");
+    let e = errors("fn f(x: f64) -> f64 { if x > 0.0 { x } else { 0.0 } }");
+    assert!(
+        e[0].0.contains("cannot be differentiated: supported:"),
+        "{e:?}"
+    );
+    let e = errors("fn f(x: f64) -> f64 { x.max(1.0) }");
+    assert!(e[0].0.contains("only against zero"), "{e:?}");
+    assert_eq!(e[0].1, "1.0");
+}
+
+#[test]
+fn matrix_results_and_missing_results_are_refused() {
+    let e = errors("fn f(w: SMatrix<f64, 2, 2>) -> SMatrix<f64, 2, 2> { w * w }");
+    assert!(e[0].0.contains("the result is a [2×2] matrix"), "{e:?}");
+    let e = errors("fn f(x: f64) { }");
+    assert!(e[0].0.contains("expected a result"), "{e:?}");
+    let e = errors("fn f() -> f64 { 1.0 }");
+    assert!(e[0].0.contains("at least one argument"), "{e:?}");
+}
+
+#[test]
+fn not_a_function_or_arguments_given() {
+    let out = expand(TokenStream::new(), tokens("struct S;")).to_string();
+    assert!(out.contains("goes on a function"), "{out}");
+    let e = errors_with("x", "fn f(x: f64) -> f64 { x }");
+    assert!(e[0].0.contains("takes no arguments"), "{e:?}");
+}
+
+mod never_panics {
+    //! Any item at all: the expansion is valid Rust, the function as written plus either the
+    //! generated items or a `compile_error!`.
+    use super::*;
+    use proptest::prelude::*;
+
+    const PIECES: &[&str] = &[
+        "x",
+        "y",
+        "v",
+        "w",
+        "m",
+        "q",
+        "1.0",
+        "0.0",
+        "2",
+        "-",
+        "+",
+        "*",
+        "/",
+        "(",
+        ")",
+        ".",
+        "exp()",
+        "ln()",
+        "sqrt()",
+        "tanh()",
+        "powi(3)",
+        "powi(",
+        "sum()",
+        "transpose()",
+        "dot(&v)",
+        "dot(&w)",
+        "component_mul(&v)",
+        "max(0.0)",
+        "map(|t| t * t)",
+        "sigmoid(",
+        "relu(",
+        "foo(",
+        ",",
+        ";",
+        "let q =",
+        "{",
+        "}",
+        "&",
+        "!",
+        "%",
+        "as",
+        "[0]",
+        "x.",
+        "m *",
+        "norm_squared()",
+        "component_div(&w)",
+    ];
+
+    const SIGNATURES: &[&str] = &[
+        "fn f(x: f64, y: f64) -> f64",
+        "fn f(v: SVector<f64, 3>, w: SVector<f64, 3>, x: f64) -> f64",
+        "fn f<T: RealField + Copy>(v: &SVector<T, 3>, m: SMatrix<T, 3, 3>) -> T",
+        "fn f(v: SVector<f32, 3>, m: Matrix3<f32>) -> SVector<f32, 3>",
+        "fn f(x: f64, m: SMatrix<f64, 2, 3>) -> f64",
+        "fn f(x: u8)",
+        "fn f(&self, x: f64) -> f64",
+    ];
+
+    fn body() -> impl Strategy<Value = String> {
+        proptest::collection::vec(proptest::sample::select(PIECES), 0..14).prop_map(|p| p.join(" "))
+    }
+
+    /// Well-formed expressions over the arguments of the second signature.
+    fn valid() -> impl Strategy<Value = String> {
+        let leaf = proptest::sample::select(vec![
+            "x".to_string(),
+            "v.dot(&w)".into(),
+            "v.sum()".into(),
+            "w.norm_squared()".into(),
+            "1.5".into(),
+        ]);
+        leaf.prop_recursive(4, 24, 2, |inner| {
+            prop_oneof![
+                (inner.clone(), inner.clone()).prop_map(|(a, b)| format!("({a} + {b})")),
+                (inner.clone(), inner.clone()).prop_map(|(a, b)| format!("({a} * {b})")),
+                (inner.clone(), inner.clone()).prop_map(|(a, b)| format!("({a} - {b})")),
+                inner.clone().prop_map(|a| format!("({a}).tanh()")),
+                inner.clone().prop_map(|a| format!("sigmoid({a})")),
+                inner.clone().prop_map(|a| format!("({a}).powi(2)")),
+                inner.prop_map(|a| format!("(v * {a}).dot(&w)")),
+            ]
+        })
+    }
+
+    /// An item that is a function expands to valid Rust; anything else to a `compile_error!`
+    /// before the tokens as they were.
+    fn check(item: &str) {
+        let out = expand(TokenStream::new(), tokens(item));
+        if syn::parse2::<syn::ItemFn>(tokens(item)).is_ok() {
+            assert!(
+                syn::parse2::<syn::File>(out).is_ok(),
+                "not valid Rust for {item}"
+            );
+        } else {
+            assert!(out.to_string().contains("compile_error"), "{item}");
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 3_000, failure_persistence: None, ..ProptestConfig::default() })]
+
+        #[test]
+        fn token_soups(sig in proptest::sample::select(SIGNATURES), body in body()) {
+            let item = format!("{sig} {{ {body} }}");
+            if TokenStream::from_str(&item).is_ok() {
+                check(&item);
+            }
+        }
+
+        #[test]
+        fn valid_expressions(e in valid()) {
+            let item = format!("{} {{ {e} }}", SIGNATURES[1]);
+            let out = expand(TokenStream::new(), tokens(&item)).to_string();
+            prop_assert!(!out.contains("compile_error"), "{item}: {out}");
+            check(&item);
+        }
+    }
+}

@@ -1,0 +1,186 @@
+//! The derivation of a `#[mlp::grad]` function in the lecture's notation: the forward values,
+//! then the backward pass from the result back, each gradient as upstream × local, summed
+//! over the values that use it, and what it simplifies to.
+
+use super::Derived;
+use crate::chain;
+use crate::derivation::section;
+use crate::ir::{Graph, Id, LeafKind, Name, Op, Render};
+use crate::simplify;
+use std::collections::{BTreeMap, HashSet};
+use std::fmt::Write;
+
+pub fn derivation(d: &Derived, title: &str) -> String {
+    let mut g = d.graph.clone();
+    let f = d.f();
+    let mut out = String::new();
+    let r = render(&g);
+    let _ = writeln!(out, "{title} = {}", r.definition(d.output));
+
+    let mut rows = Vec::new();
+    for a in &d.args {
+        rows.push(vec![a.ident.to_string(), "argument".into(), a.shape.text()]);
+    }
+    let leaves: Vec<Id> = d.args.iter().map(|a| a.leaf).collect();
+    let mut forward: Vec<Id> = d
+        .grads
+        .iter()
+        .map(|&(v, _)| v)
+        .filter(|v| !leaves.contains(v))
+        .collect();
+    forward.sort_unstable();
+    for &v in &forward {
+        rows.push(vec![
+            r.math(v),
+            format!("= {}", r.definition(v)),
+            g.shape(v).text(),
+        ]);
+    }
+    section(&mut out, "Forward pass", &rows);
+
+    // Upstream × local: from each named value p back to the named values just below it.
+    let named: HashSet<Id> = d.grads.iter().map(|&(v, _)| v).collect();
+    let mut terms: BTreeMap<Id, Vec<String>> = BTreeMap::new();
+    for &(p, _) in &d.grads {
+        if p != d.output && leaves.contains(&p) {
+            continue;
+        }
+        let upstream_name = if p == d.output {
+            format!("∂{f}/∂{}", g.name(p).map_or("?", |n| n.math.as_str()))
+        } else {
+            grad_name(&g, &f, p)
+        };
+        let shape = g.shape(p);
+        if shape.is_scalar() {
+            // A number: ∂f/∂p times p's own local gradient by each value below it.
+            let seed = g.add(Op::Identity(1));
+            let local = chain::backward_from(&mut g, p, seed, |n| named.contains(&n));
+            for (v, l) in local {
+                if v == p || !named.contains(&v) {
+                    continue;
+                }
+                let (map, _) = simplify::simplify_with(&mut g, &[l], simplify::EXPRESSION_RULES);
+                let r = render(&g);
+                let local = r.math(map[&l]);
+                let local = if is_atom(&local) {
+                    local
+                } else {
+                    format!("({local})")
+                };
+                terms
+                    .entry(v)
+                    .or_default()
+                    .push(format!("{upstream_name} · {local}"));
+            }
+        } else {
+            // A vector or matrix: the vector-Jacobian product with the upstream by name.
+            let upstream = if p == d.output {
+                d.seed
+            } else {
+                let name = Name::new(upstream_name.clone(), "upstream");
+                g.leaf(name, LeafKind::Constant, shape)
+            };
+            let local = chain::backward_from(&mut g, p, upstream, |n| named.contains(&n));
+            for (v, l) in local {
+                if v == p || !named.contains(&v) {
+                    continue;
+                }
+                let (map, _) = simplify::simplify_with(&mut g, &[l], simplify::EXPRESSION_RULES);
+                terms.entry(v).or_default().push(render(&g).math(map[&l]));
+            }
+        }
+    }
+    let r = render(&g);
+    let mut rows = Vec::new();
+    let seed_text = if d.is_jacobian() { "eᵢ" } else { "1" };
+    rows.push(vec![
+        grad_name(&g, &f, d.output),
+        format!("= {seed_text}"),
+        String::new(),
+    ]);
+    for &(v, grad) in &d.grads {
+        if v == d.output {
+            continue;
+        }
+        let chain = terms.get(&v).map_or("0".into(), |t| t.join(" + "));
+        let simplified = r.math(grad);
+        let last = if simplified == chain {
+            String::new()
+        } else {
+            format!("= {simplified}")
+        };
+        rows.push(vec![grad_name(&g, &f, v), format!("= {chain}"), last]);
+    }
+    section(
+        &mut out,
+        &format!("Backward pass: ∂{f}/∂v = Σ upstream × local over the values that use v"),
+        &rows,
+    );
+
+    let mut rows = Vec::new();
+    if d.is_jacobian() {
+        for a in &d.args {
+            let grad = d.grad(a.leaf).map_or("0".into(), |gr| r.math(gr));
+            rows.push(vec![
+                format!("row i of ∂{}/∂{}", d.name, a.ident),
+                format!("= (∂{f}/∂{})ᵀ = ({grad})ᵀ", a.ident),
+            ]);
+        }
+        section(&mut out, "Jacobians, row by row (i over the result)", &rows);
+    } else {
+        let names: Vec<String> = d
+            .args
+            .iter()
+            .map(|a| format!("∂{f}/∂{}", a.ident))
+            .collect();
+        let values: Vec<String> = d
+            .args
+            .iter()
+            .map(|a| d.grad(a.leaf).map_or("0".into(), |gr| r.math(gr)))
+            .collect();
+        rows.push(vec![
+            format!("({})", names.join(", ")),
+            format!("= ({})", values.join(", ")),
+        ]);
+        section(&mut out, "Gradient", &rows);
+    }
+
+    let mut rows = Vec::new();
+    let mut seen = HashSet::new();
+    let r = render(&d.graph);
+    for rw in &d.rewrites {
+        let (before, after) = (r.definition(rw.before), r.math(rw.after));
+        if before == after {
+            continue;
+        }
+        let row = vec![rw.rule.to_string(), before, format!("→ {after}")];
+        if seen.insert(row.clone()) {
+            rows.push(row);
+        }
+    }
+    if rows.is_empty() {
+        rows.push(vec!["(none)".into()]);
+    }
+    section(&mut out, "Rewrites applied", &rows);
+    out
+}
+
+/// The lecture's notation for numbers: the 1×1 identity (a seed, `∂q/∂x`) is `1`.
+fn render(g: &Graph) -> Render<'_> {
+    let extra = g
+        .find(&Op::Identity(1))
+        .map(|one| (one, "1".to_string()))
+        .into_iter()
+        .collect();
+    Render::with_names(g, extra).numbers()
+}
+
+/// `∂f/∂q`.
+fn grad_name(g: &Graph, f: &str, v: Id) -> String {
+    format!("∂{f}/∂{}", g.name(v).map_or("?", |n| n.math.as_str()))
+}
+
+/// Whether a rendered expression needs no parentheses as a factor.
+fn is_atom(s: &str) -> bool {
+    !s.contains([' ', '·', '/', '−', '⊙', '⊘']) || s.starts_with('∂') && !s.contains(' ')
+}

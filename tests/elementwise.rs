@@ -1,0 +1,126 @@
+//! Activations written as expressions of `z` (`Elementwise(...)`): differentiated by the same
+//! chain rule as `#[mlp::grad]`, checked against central finite differences in f64, against the
+//! built-in activations they reproduce, and in PyTorch's parameter names.
+
+mod common;
+
+use common::{copy_params, gradcheck, random_vector, randomize};
+use mlp::nalgebra::SVector;
+use mlp::rng::Rng;
+use mlp::Network;
+
+/// SiLU (swish), z·σ(z).
+#[mlp::network(x -> Linear(3, 6) -> Elementwise(z * sigmoid(z)) -> Linear(6, 3) -> Softmax -> CE)]
+struct Silu;
+
+/// Softplus, ln(1 + eᶻ), in a regressor.
+#[mlp::network(x -> Linear(3, 5) -> Elementwise((1.0 + z.exp()).ln()) -> Linear(5, 2) -> MSE)]
+struct Softplus;
+
+/// GELU's tanh form, twice, the second on the output.
+#[mlp::network(x -> Linear(2, 6) -> Elementwise(0.5 * z * (1.0 + (0.7978845608028654 * (z + 0.044715 * z.powi(3))).tanh())) -> Linear(6, 2) -> Elementwise(0.5 * z * (1.0 + (0.7978845608028654 * (z + 0.044715 * z.powi(3))).tanh())) -> MSE)]
+struct Gelu;
+
+/// The same three in `jacobians = full` mode: explicit diag(f′(z)) matrices.
+#[mlp::network(x -> Linear(3, 6) -> Elementwise(z * sigmoid(z)) -> Linear(6, 3) -> Softmax -> CE, jacobians = full)]
+struct SiluFull;
+
+/// tanh and σ written as expressions, beside the built-ins.
+#[mlp::network(x -> Linear(3, 4) -> Elementwise(z.tanh()) -> Linear(4, 3) -> Elementwise(1.0 / (1.0 + (-z).exp())) -> MSE)]
+struct TanhSigmoidWritten;
+
+#[mlp::network(x -> Linear(3, 4) -> Tanh -> Linear(4, 3) -> Sigmoid -> MSE)]
+struct TanhSigmoidBuiltIn;
+
+const TOLERANCE: f64 = 1e-6;
+
+fn check<N, const I: usize>(mut net: N, target: impl Fn(&mut Rng) -> N::Target) -> f64
+where
+    N: Network<f64, Input = SVector<f64, I>>,
+{
+    let mut worst: f64 = 0.0;
+    for seed in 0..20 {
+        randomize(&mut net, seed, 0.8);
+        let mut rng = Rng::new(500 + seed);
+        let x = random_vector::<I>(&mut rng, 1.5);
+        let y = target(&mut rng);
+        for (name, err) in gradcheck(&mut net, &x, &y) {
+            assert!(
+                err < TOLERANCE,
+                "seed {seed}: {name} relative error {err:e}"
+            );
+            worst = worst.max(err);
+        }
+    }
+    worst
+}
+
+#[test]
+fn silu_softplus_gelu_match_finite_differences() {
+    let silu = check::<_, 3>(Silu::<f64>::zeros(), |r| r.below(3));
+    let softplus = check::<_, 3>(Softplus::<f64>::zeros(), |r| random_vector::<2>(r, 1.0));
+    let gelu = check::<_, 2>(Gelu::<f64>::zeros(), |r| random_vector::<2>(r, 1.0));
+    let full = check::<_, 3>(SiluFull::<f64>::zeros(), |r| r.below(3));
+    println!("worst relative errors: SiLU {silu:.1e}, softplus {softplus:.1e}, GELU {gelu:.1e}, SiLU full {full:.1e}");
+}
+
+#[test]
+fn full_and_simplified_agree() {
+    let mut a = Silu::<f64>::zeros();
+    randomize(&mut a, 4, 0.8);
+    let mut b = SiluFull::<f64>::zeros();
+    copy_params(&a, &mut b);
+    let x = SVector::<f64, 3>::new(0.4, -1.1, 0.7);
+    let (la, ga) = a.loss_and_gradients(&x, &1);
+    let (lb, gb) = b.loss_and_gradients(&x, &1);
+    assert!((la - lb).abs() < 1e-12);
+    let (mut p, mut q) = (Vec::new(), Vec::new());
+    ga.visit_params(|_, v| p.extend_from_slice(v));
+    gb.visit_params(|_, v| q.extend_from_slice(v));
+    for (p, q) in p.iter().zip(&q) {
+        assert!((p - q).abs() < 1e-12, "{p} vs {q}");
+    }
+}
+
+#[test]
+fn written_tanh_and_sigmoid_equal_the_built_ins() {
+    let mut written = TanhSigmoidWritten::<f64>::zeros();
+    randomize(&mut written, 9, 0.8);
+    let mut built_in = TanhSigmoidBuiltIn::<f64>::zeros();
+    built_in.w = written.w;
+    built_in.b1 = written.b1;
+    built_in.u = written.u;
+    built_in.b2 = written.b2;
+    let x = SVector::<f64, 3>::new(0.3, 0.9, -0.6);
+    let y = SVector::<f64, 3>::new(0.2, 0.5, 0.9);
+    let (la, ga) = written.loss_and_gradients(&x, &y);
+    let (lb, gb) = built_in.loss_and_gradients(&x, &y);
+    assert!((la - lb).abs() < 1e-15);
+    assert!((ga.w - gb.w).norm() < 1e-14);
+    assert!((ga.u - gb.u).norm() < 1e-14);
+    assert!((ga.b1 - gb.b1).norm() < 1e-14);
+    // tanh′ = 1 − tanh², from the value h the forward pass computed, as the built-in's.
+    let text = TanhSigmoidWritten::<f64>::DERIVATION;
+    assert!(text.contains("∂h/∂z  = diag(1 − h²)"), "{text}");
+}
+
+#[test]
+fn pytorch_names_count_the_activation_as_a_layer() {
+    let mut names = Vec::new();
+    Silu::<f32>::zeros().visit_params(|name, _| names.push(name.to_string()));
+    assert_eq!(names, ["0.weight", "0.bias", "2.weight", "2.bias"]);
+}
+
+#[test]
+fn the_derivation_states_f_prime() {
+    let text = Silu::<f64>::DERIVATION;
+    assert!(text.contains("h = z ⊙ σ(z)"), "{text}");
+    assert!(
+        text.contains("∂h/∂z  = diag(σ(z) + z ⊙ σ(z) ⊙ (1 − σ(z)))"),
+        "{text}"
+    );
+    assert!(
+        text.contains("∂J/∂z  = ∂J/∂ŷ · ∂ŷ/∂θ · ∂θ/∂h · ∂h/∂z          = ∂J/∂h ⊙ (σ(z) + z ⊙ σ(z) ⊙ (1 − σ(z)))"),
+        "{text}"
+    );
+}

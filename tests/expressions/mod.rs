@@ -1,0 +1,413 @@
+//! Expressions differentiated by `#[mlp::grad]`, each with a flat view for the checks: its
+//! arguments packed into one `&[f64]` (matrices column by column, as nalgebra stores them), its
+//! value(s) from the function as written, and its derived value and gradient (or Jacobian,
+//! row by row) flattened the same way.
+
+#![allow(dead_code)]
+
+use mlp::nalgebra::{Matrix2, RealField, SMatrix, SVector, Vector3};
+use mlp::{relu, sigmoid};
+
+// ---- the lecture --------------------------------------------------------------------------
+
+/// The lecture's backpropagation example, q = x + y the named intermediate.
+#[mlp::grad]
+pub fn f(x: f64, y: f64, z: f64) -> f64 {
+    let q = x + y;
+    q * z
+}
+
+/// h(x) = (5 − 6x)⁵, whose derivative is −30(5 − 6x)⁴.
+#[mlp::grad]
+pub fn h(x: f64) -> f64 {
+    (5.0 - 6.0 * x).powi(5)
+}
+
+/// z = W·x, whose Jacobian by x is W.
+#[mlp::grad]
+pub fn linear(w: SMatrix<f64, 3, 2>, x: SVector<f64, 2>) -> SVector<f64, 3> {
+    w * x
+}
+
+/// The sigmoid of a dot product: one neuron, generic over the scalar, the input by reference.
+#[mlp::grad]
+pub fn neuron<T: RealField + Copy>(w: SVector<T, 3>, x: &SVector<T, 3>) -> T {
+    sigmoid(w.dot(x))
+}
+
+// ---- scalars ------------------------------------------------------------------------------
+
+/// A value used twice gets both paths: ∂/∂a of a + a·b and of b = eᵃ.
+#[mlp::grad]
+pub fn shared(x: f64, y: f64) -> f64 {
+    let a = x * y;
+    let b = a.exp();
+    a * b + b
+}
+
+/// `let`s inside a block inside a `let`.
+#[mlp::grad]
+pub fn nested(x: f64, y: f64) -> f64 {
+    let q = {
+        let t = x * 2.0;
+        t + y
+    };
+    let r = q * q;
+    r / (1.0 + q.powi(2))
+}
+
+#[mlp::grad]
+pub fn softplus(x: f64) -> f64 {
+    (1.0 + x.exp()).ln()
+}
+
+#[mlp::grad]
+pub fn silu(x: f64) -> f64 {
+    x * sigmoid(x)
+}
+
+/// GELU's tanh form.
+#[mlp::grad]
+pub fn gelu(x: f64) -> f64 {
+    0.5 * x * (1.0 + (0.7978845608028654 * (x + 0.044715 * x.powi(3))).tanh())
+}
+
+#[mlp::grad]
+pub fn quotient(x: f64, y: f64) -> f64 {
+    x / (1.0 + y * y) - -x
+}
+
+/// √ and ln need positive arguments (the checks pick them).
+#[mlp::grad]
+pub fn radius_log(x: f64, y: f64) -> f64 {
+    let r = (x * x + y * y).sqrt();
+    r * x.ln() + y.ln() / r
+}
+
+#[mlp::grad]
+pub fn powers(x: f64, y: f64) -> f64 {
+    x.powi(-2) + 1.0 / y + x.powi(0) * y.powi(1) + (x * y).powi(4)
+}
+
+#[mlp::grad]
+pub fn ramp(x: f64, y: f64) -> f64 {
+    relu(x - y) * (x + y).max(0.0) + (x * y).tanh()
+}
+
+// ---- vectors and matrices -----------------------------------------------------------------
+
+/// A quadratic form xᵀ·A·x, the product written twice ways.
+#[mlp::grad]
+pub fn quadratic(a: SMatrix<f64, 3, 3>, x: SVector<f64, 3>) -> f64 {
+    x.dot(&(a * x)) + (a.transpose() * x).dot(&x)
+}
+
+/// log Σ exp(v), through an elementwise map.
+#[mlp::grad]
+pub fn logsumexp(v: SVector<f64, 4>) -> f64 {
+    v.map(|t| t.exp()).sum().ln()
+}
+
+/// Mean squared error of an affine map.
+#[mlp::grad]
+pub fn mse(
+    w: SMatrix<f64, 3, 2>,
+    b: SVector<f64, 3>,
+    x: SVector<f64, 2>,
+    y: SVector<f64, 3>,
+) -> f64 {
+    let e = w * x + b - y;
+    e.norm_squared() / 3.0
+}
+
+/// A two-layer network's output summed: z = W·x, h = tanh(z), θ = U·h.
+#[mlp::grad]
+pub fn two_layers(w: SMatrix<f64, 4, 3>, u: SMatrix<f64, 2, 4>, x: SVector<f64, 3>) -> f64 {
+    let z = w * x;
+    let h = z.map(|t| t.tanh());
+    let theta = u * h;
+    theta.map(|t| t * t).sum()
+}
+
+#[mlp::grad]
+pub fn elementwise(u: Vector3<f64>, v: Vector3<f64>, w: Vector3<f64>) -> f64 {
+    u.component_mul(&v).component_div(&w).sum() + u.map(sigmoid).dot(&w)
+}
+
+/// A product of matrices, and their Frobenius inner product.
+#[mlp::grad]
+pub fn matrices(a: SMatrix<f64, 2, 3>, b: SMatrix<f64, 3, 2>, c: Matrix2<f64>) -> f64 {
+    let p = a * b;
+    (p.component_mul(&c)).sum() + p.dot(&c) + (a.transpose() * c).sum()
+}
+
+/// A scalar times a vector, where the scalar is itself computed from the vector.
+#[mlp::grad]
+pub fn scaled(v: SVector<f64, 3>, w: SVector<f64, 3>) -> f64 {
+    let s = v.dot(&w);
+    (v * s).dot(&w) + (w / s).sum() + s
+}
+
+#[mlp::grad]
+pub fn map_closure(v: SVector<f64, 3>, x: f64) -> f64 {
+    v.map(|t| (t * 0.5).exp() + t * t - 1.0 / (1.0 + t * t))
+        .sum()
+        * x
+}
+
+// ---- Jacobians ----------------------------------------------------------------------------
+
+/// tanh elementwise: a diagonal Jacobian.
+#[mlp::grad]
+pub fn tanh_vector(v: SVector<f64, 3>) -> SVector<f64, 3> {
+    v.map(|t| t.tanh())
+}
+
+/// The softmax, written out.
+#[mlp::grad]
+pub fn softmax(v: SVector<f64, 3>) -> SVector<f64, 3> {
+    let e = v.map(|t| t.exp());
+    e / e.sum()
+}
+
+/// A layer by its weights, bias and input at once (a Jacobian by a matrix argument: one
+/// column per weight, column-major).
+#[mlp::grad]
+pub fn layer(
+    w: SMatrix<f64, 2, 3>,
+    b: SVector<f64, 2>,
+    x: SVector<f64, 3>,
+    s: f64,
+) -> SVector<f64, 2> {
+    let z = w * x + b;
+    z.map(|t| t.tanh()) * s
+}
+
+// ---- f32 ----------------------------------------------------------------------------------
+
+#[mlp::grad]
+pub fn f32_neuron(w: SVector<f32, 2>, x: SVector<f32, 2>, b: f32) -> f32 {
+    sigmoid(w.dot(&x) + b)
+}
+
+// ---- flat views ---------------------------------------------------------------------------
+
+/// A generated function's value(s) and gradient, flattened.
+pub type Derived = (Vec<f64>, Vec<f64>);
+
+/// One expression, flattened.
+pub struct Case {
+    pub name: &'static str,
+    pub inputs: usize,
+    /// The checks draw positive inputs (for `ln` and `√`).
+    pub positive: bool,
+    /// The function as written.
+    pub value: fn(&[f64]) -> Vec<f64>,
+    /// The generated function: its value(s), and the gradient (one row per output).
+    pub derived: fn(&[f64]) -> Derived,
+}
+
+fn m<const R: usize, const C: usize>(p: &[f64], at: &mut usize) -> SMatrix<f64, R, C> {
+    let v = SMatrix::<f64, R, C>::from_column_slice(&p[*at..*at + R * C]);
+    *at += R * C;
+    v
+}
+
+fn s(p: &[f64], at: &mut usize) -> f64 {
+    *at += 1;
+    p[*at - 1]
+}
+
+/// Flattens gradients in argument order.
+trait Flat {
+    fn flat(&self, out: &mut Vec<f64>);
+}
+impl Flat for f64 {
+    fn flat(&self, out: &mut Vec<f64>) {
+        out.push(*self);
+    }
+}
+impl<const R: usize, const C: usize> Flat for SMatrix<f64, R, C> {
+    fn flat(&self, out: &mut Vec<f64>) {
+        out.extend_from_slice(self.as_slice());
+    }
+}
+
+/// Jacobians side by side: row i of the result is row i of each, in argument order.
+fn rows(parts: &[&dyn JacobianRows]) -> Vec<f64> {
+    let m = parts[0].rows();
+    let mut out = Vec::new();
+    for i in 0..m {
+        for p in parts {
+            p.row(i, &mut out);
+        }
+    }
+    out
+}
+trait JacobianRows {
+    fn rows(&self) -> usize;
+    fn row(&self, i: usize, out: &mut Vec<f64>);
+}
+impl<const R: usize, const C: usize> JacobianRows for SMatrix<f64, R, C> {
+    fn rows(&self) -> usize {
+        R
+    }
+    fn row(&self, i: usize, out: &mut Vec<f64>) {
+        out.extend(self.row(i).iter());
+    }
+}
+
+macro_rules! scalar_case {
+    ($name:ident, $grad:ident, $inputs:expr, $positive:expr, |$p:ident, $at:ident| ($($arg:expr),*)) => {
+        Case {
+            name: stringify!($name),
+            inputs: $inputs,
+            positive: $positive,
+            value: |$p| {
+                let $at = &mut 0;
+                vec![$name($($arg),*)]
+            },
+            derived: |$p| {
+                let $at = &mut 0;
+                let (v, g) = $grad($($arg),*);
+                let mut out = Vec::new();
+                flat_tuple(&g, &mut out);
+                (vec![v], out)
+            },
+        }
+    };
+}
+
+macro_rules! jacobian_case {
+    ($name:ident, $jac:ident, $inputs:expr, |$p:ident, $at:ident| ($($arg:expr),*), $($k:tt),*) => {
+        Case {
+            name: stringify!($name),
+            inputs: $inputs,
+            positive: false,
+            value: |$p| {
+                let $at = &mut 0;
+                $name($($arg),*).as_slice().to_vec()
+            },
+            derived: |$p| {
+                let $at = &mut 0;
+                let (v, j) = $jac($($arg),*);
+                (v.as_slice().to_vec(), rows(&[$(&j.$k),*]))
+            },
+        }
+    };
+}
+
+/// Tuples of gradients, flattened in order.
+trait FlatTuple {
+    fn flat_all(&self, out: &mut Vec<f64>);
+}
+fn flat_tuple(t: &impl FlatTuple, out: &mut Vec<f64>) {
+    t.flat_all(out);
+}
+macro_rules! flat_tuples {
+    ($($t:ident $i:tt),*) => {
+        impl<$($t: Flat),*> FlatTuple for ($($t,)*) {
+            fn flat_all(&self, out: &mut Vec<f64>) {
+                $(self.$i.flat(out);)*
+            }
+        }
+    };
+}
+flat_tuples!(A 0);
+flat_tuples!(A 0, B 1);
+flat_tuples!(A 0, B 1, C 2);
+flat_tuples!(A 0, B 1, C 2, D 3);
+
+/// Every expression above (but the f32 one).
+pub fn cases() -> Vec<Case> {
+    vec![
+        scalar_case!(f, f_grad, 3, false, |p, at| (s(p, at), s(p, at), s(p, at))),
+        scalar_case!(h, h_grad, 1, false, |p, at| (s(p, at))),
+        scalar_case!(neuron, neuron_grad, 6, false, |p, at| (
+            m::<3, 1>(p, at),
+            &m::<3, 1>(p, at)
+        )),
+        scalar_case!(shared, shared_grad, 2, false, |p, at| (s(p, at), s(p, at))),
+        scalar_case!(nested, nested_grad, 2, false, |p, at| (s(p, at), s(p, at))),
+        scalar_case!(softplus, softplus_grad, 1, false, |p, at| (s(p, at))),
+        scalar_case!(silu, silu_grad, 1, false, |p, at| (s(p, at))),
+        scalar_case!(gelu, gelu_grad, 1, false, |p, at| (s(p, at))),
+        scalar_case!(quotient, quotient_grad, 2, false, |p, at| (
+            s(p, at),
+            s(p, at)
+        )),
+        scalar_case!(radius_log, radius_log_grad, 2, true, |p, at| (
+            s(p, at),
+            s(p, at)
+        )),
+        scalar_case!(powers, powers_grad, 2, true, |p, at| (s(p, at), s(p, at))),
+        scalar_case!(ramp, ramp_grad, 2, false, |p, at| (s(p, at), s(p, at))),
+        scalar_case!(quadratic, quadratic_grad, 12, false, |p, at| (
+            m::<3, 3>(p, at),
+            m::<3, 1>(p, at)
+        )),
+        scalar_case!(logsumexp, logsumexp_grad, 4, false, |p, at| (m::<4, 1>(
+            p, at
+        ))),
+        scalar_case!(mse, mse_grad, 14, false, |p, at| (
+            m::<3, 2>(p, at),
+            m::<3, 1>(p, at),
+            m::<2, 1>(p, at),
+            m::<3, 1>(p, at)
+        )),
+        scalar_case!(two_layers, two_layers_grad, 23, false, |p, at| (
+            m::<4, 3>(p, at),
+            m::<2, 4>(p, at),
+            m::<3, 1>(p, at)
+        )),
+        scalar_case!(elementwise, elementwise_grad, 9, true, |p, at| (
+            m::<3, 1>(p, at),
+            m::<3, 1>(p, at),
+            m::<3, 1>(p, at)
+        )),
+        scalar_case!(matrices, matrices_grad, 16, false, |p, at| (
+            m::<2, 3>(p, at),
+            m::<3, 2>(p, at),
+            m::<2, 2>(p, at)
+        )),
+        scalar_case!(scaled, scaled_grad, 6, true, |p, at| (
+            m::<3, 1>(p, at),
+            m::<3, 1>(p, at)
+        )),
+        scalar_case!(map_closure, map_closure_grad, 4, false, |p, at| (
+            m::<3, 1>(p, at),
+            s(p, at)
+        )),
+        jacobian_case!(
+            linear,
+            linear_jacobian,
+            8,
+            |p, at| (m::<3, 2>(p, at), m::<2, 1>(p, at)),
+            0,
+            1
+        ),
+        jacobian_case!(
+            tanh_vector,
+            tanh_vector_jacobian,
+            3,
+            |p, at| (m::<3, 1>(p, at)),
+            0
+        ),
+        jacobian_case!(softmax, softmax_jacobian, 3, |p, at| (m::<3, 1>(p, at)), 0),
+        jacobian_case!(
+            layer,
+            layer_jacobian,
+            12,
+            |p, at| (
+                m::<2, 3>(p, at),
+                m::<2, 1>(p, at),
+                m::<3, 1>(p, at),
+                s(p, at)
+            ),
+            0,
+            1,
+            2,
+            3
+        ),
+    ]
+}
