@@ -96,9 +96,9 @@ fn lecture_x_plus_y_times_z() {
     assert_eq!(value, -12.0);
     assert_eq!((dx, dy, dz), (-4.0, -4.0, 3.0));
     for line in [
-        "q  = x + y",
-        "∂f/∂q  = ∂f/∂f · z",
-        "∂f/∂x  = ∂f/∂q · 1",
+        "q = x + y",
+        "∂f/∂q = ∂f/∂f · z = z",
+        "∂f/∂x = ∂f/∂q · 1 = z",
         "= (z, z, q)",
     ] {
         assert!(F_DERIVATION.contains(line), "{line}\n{F_DERIVATION}");
