@@ -118,6 +118,7 @@ pub use nalgebra;
 /// Paths the generated code uses. Not public API.
 #[doc(hidden)]
 pub mod __private {
+    pub use mlp_runtime::functions::Compact;
     pub use mlp_runtime::kernels::{affine, affine_columns, mul, mul_tr, tr_mul};
     pub use mlp_runtime::kernels::{
         bce_with_logits, binary_cross_entropy, log_sum_exp, maxout, maxout_route, maxout_selection,

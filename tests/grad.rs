@@ -167,3 +167,26 @@ fn a_value_used_twice_gets_both_paths() {
         "{SHARED_DERIVATION}"
     );
 }
+
+#[test]
+fn the_trace_shows_the_lecture_numbers() {
+    let mut text = String::new();
+    f_trace(-2.0, 5.0, -4.0, &mut text).expect("a String takes any text");
+    for line in [
+        "  q = x + y = 3\n",
+        "  f = q·z = -12\n",
+        "  ∂f/∂q = ∂f/∂f · z = z = -4\n",
+        "  ∂f/∂x = ∂f/∂q · 1 = z = -4\n",
+        "  ∂f/∂z = ∂f/∂f · q = q = 3\n",
+    ] {
+        assert!(text.contains(line), "{line}{text}");
+    }
+    let mut text = String::new();
+    linear_trace(
+        SMatrix::<f64, 3, 2>::identity(),
+        SVector::<f64, 2>::new(1.0, 2.0),
+        &mut text,
+    )
+    .expect("a String takes any text");
+    assert!(text.contains("∂linear/∂x = [1, 0; 0, 1; 0, 0]"), "{text}");
+}

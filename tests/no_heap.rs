@@ -3,6 +3,8 @@
 //!
 //! The counter is per thread, so the test harness's own threads do not disturb it.
 
+mod expressions;
+
 use mlp::nalgebra::SVector;
 use mlp::Network;
 use std::alloc::{GlobalAlloc, Layout, System};
@@ -167,6 +169,59 @@ fn batched_methods() {
         std::hint::black_box(wide.train_step_batch(&xw, &yw, 0.1));
         std::hint::black_box(full.forward_batch(&xf));
         std::hint::black_box(full.train_step_batch(&xf, &[0, 1, 1], 0.1));
+    });
+    assert_eq!(events, 0);
+}
+
+/// Every function `#[mlp::grad]` generated in `tests/expressions`, and a trace written to a
+/// fixed buffer on the stack.
+#[test]
+fn grad_functions_and_traces() {
+    struct Buffer {
+        bytes: [u8; 1024],
+        len: usize,
+    }
+    impl std::fmt::Write for Buffer {
+        fn write_str(&mut self, s: &str) -> std::fmt::Result {
+            let end = self.len + s.len();
+            let slot = self.bytes.get_mut(self.len..end).ok_or(std::fmt::Error)?;
+            slot.copy_from_slice(s.as_bytes());
+            self.len = end;
+            Ok(())
+        }
+    }
+    let mut buffer = Buffer {
+        bytes: [0; 1024],
+        len: 0,
+    };
+    let mut total = 0.0;
+    let events = heap_events(|| {
+        for k in 0..100 {
+            total += expressions::call_every_generated_function(f64::from(k) * 0.01);
+        }
+        expressions::f_trace(-2.0, 5.0, -4.0, &mut buffer).expect("fits in 1 kB");
+    });
+    assert_eq!(events, 0, "heap events in generated gradient functions");
+    assert!(total.is_finite());
+    let text = std::str::from_utf8(&buffer.bytes[..buffer.len]).expect("UTF-8");
+    assert!(text.contains("q = x + y = 3"), "{text}");
+}
+
+/// A network with an `Elementwise` activation: forward, backward and the update.
+#[test]
+fn elementwise_activation_training_step() {
+    #[mlp::network(x -> Linear(2, 8) -> Elementwise(z * sigmoid(z)) -> Linear(8, 3) -> Softmax -> CE)]
+    struct Silu;
+    let mut net = Silu::<f32>::zeros();
+    mlp::init::he_normal(&mut net, 1);
+    let x = SVector::<f32, 2>::new(0.5, -0.5);
+    let events = heap_events(|| {
+        for _ in 0..100 {
+            let (_, tape) = net.forward_cached(&x);
+            let grads = net.backward(&tape, &1);
+            net.sgd_step(&grads, 0.05);
+            net.train_step(&x, &2, 0.05);
+        }
     });
     assert_eq!(events, 0);
 }

@@ -411,3 +411,49 @@ pub fn cases() -> Vec<Case> {
         ),
     ]
 }
+
+/// Calls every generated function once on fixed stack values and folds the results into one
+/// number (so that nothing is optimized away). Touches no heap itself: the no-heap test counts
+/// what the generated code does.
+pub fn call_every_generated_function(t: f64) -> f64 {
+    let v3 = Vector3::new(0.5 + t, -0.25, 1.0);
+    let w3 = Vector3::new(0.75, 1.5 - t, 0.5);
+    let m32 = SMatrix::<f64, 3, 2>::from_fn(|i, j| (i as f64) - 0.5 * (j as f64) + t);
+    let m23 = SMatrix::<f64, 2, 3>::from_fn(|i, j| (j as f64) * 0.3 - (i as f64) + t);
+    let v2 = SVector::<f64, 2>::new(0.2, -0.4 + t);
+    let mut total = 0.0;
+    total += f_grad(-2.0, 5.0, t).0 + h_grad(t).1 .0;
+    total += neuron_grad(v3, &w3).1 .0[0];
+    total += shared_grad(t, 0.5).1 .0 + nested_grad(t, 0.25).1 .1;
+    total += softplus_grad(t).1 .0 + silu_grad(t).1 .0 + gelu_grad(t).1 .0;
+    total += quotient_grad(t, 2.0).1 .1 + radius_log_grad(1.0 + t, 2.0).1 .0;
+    total += powers_grad(1.0 + t, 1.5).1 .0 + ramp_grad(t, -0.5).1 .1;
+    total += quadratic_grad(SMatrix::<f64, 3, 3>::identity(), v3).1 .0[(0, 0)];
+    total += logsumexp_grad(SVector::<f64, 4>::new(t, 1.0, 2.0, 3.0))
+        .1
+         .0[0];
+    total += mse_grad(m32, w3, v2, v3).1 .0[(1, 1)];
+    total += two_layers_grad(
+        SMatrix::<f64, 4, 3>::repeat(t),
+        SMatrix::<f64, 2, 4>::repeat(0.5),
+        v3,
+    )
+    .1
+     .0[(0, 0)];
+    total += elementwise_grad(v3, w3, w3).1 .2[1];
+    total += matrices_grad(m23, m32, Matrix2::new(1.0, t, 0.5, 2.0)).1 .1[(2, 1)];
+    total += scaled_grad(v3, w3).1 .0[0] + map_closure_grad(v3, t).1 .1;
+    total += linear_jacobian(m32, v2).1 .0[(2, 5)] + tanh_vector_jacobian(v3).1 .0[(1, 1)];
+    total += softmax_jacobian(v3).1 .0[(0, 2)];
+    total += layer_jacobian(m23, v2, v3, t).1 .0[(1, 3)];
+    total += f64::from(
+        f32_neuron_grad(
+            SVector::<f32, 2>::new(0.5, 1.0),
+            SVector::<f32, 2>::new(1.0, 2.0),
+            0.1,
+        )
+        .1
+         .2,
+    );
+    total
+}

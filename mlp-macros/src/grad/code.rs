@@ -20,8 +20,25 @@ struct Code<'a> {
     one: bool,
 }
 
-/// The body of `NAME_grad` or `NAME_jacobian`.
-pub fn function(d: &Derived, scalar: &Scalar) -> TokenStream {
+/// The body of `NAME_grad` or `NAME_jacobian`: statements, then the result.
+pub struct Body {
+    pub stmts: TokenStream,
+    pub result: TokenStream,
+    /// How the statements call each named value (`q`), the result included.
+    pub values: HashMap<Id, TokenStream>,
+    /// How they call each named value's gradient (`d_q`); for a vector result, the Jacobians
+    /// by the arguments (`jacobian_x`).
+    pub grads: HashMap<Id, TokenStream>,
+}
+
+impl Body {
+    pub fn tokens(&self) -> TokenStream {
+        let (stmts, result) = (&self.stmts, &self.result);
+        quote!(#stmts #result)
+    }
+}
+
+pub fn function(d: &Derived, scalar: &Scalar) -> Body {
     let g = &d.graph;
     let forward: Vec<Id> = d
         .grads
@@ -113,17 +130,33 @@ pub fn function(d: &Derived, scalar: &Scalar) -> TokenStream {
     if c.one || d.is_jacobian() {
         constants.extend(quote!(let one = #na::one::<#s>();));
     }
+    let values: HashMap<Id, TokenStream> = d
+        .grads
+        .iter()
+        .filter_map(|&(v, _)| c.bound.get(&v).map(|b| (v, b.clone())))
+        .chain([(d.output, value.clone())])
+        .collect();
     if !d.is_jacobian() {
-        let results = d
+        let results: Vec<TokenStream> = d
             .args
             .iter()
-            .map(|a| grads.get(&a.leaf).cloned().unwrap_or_else(|| zero_value(a)));
-        return quote! {
-            #(#prelude)*
-            #constants
-            #(#forward_stmts)*
-            #(#backward_stmts)*
-            (#value, (#(#results,)*))
+            .map(|a| grads.get(&a.leaf).cloned().unwrap_or_else(|| zero_value(a)))
+            .collect();
+        for (a, r) in d.args.iter().zip(&results) {
+            grads.insert(a.leaf, r.clone());
+        }
+        let one = quote!(#na::one::<#s>());
+        grads.insert(d.output, one);
+        return Body {
+            stmts: quote! {
+                #(#prelude)*
+                #constants
+                #(#forward_stmts)*
+                #(#backward_stmts)*
+            },
+            result: quote!((#value, (#(#results,)*))),
+            values,
+            grads,
         };
     }
     let m = lit(g.shape(d.output).rows);
@@ -149,17 +182,95 @@ pub fn function(d: &Derived, scalar: &Scalar) -> TokenStream {
         }
         result.push(quote!(#j));
     }
-    quote! {
-        #(#prelude)*
-        #constants
-        #(#forward_stmts)*
-        #(#declare)*
-        for i in 0..#m {
-            let e_i = #na::SVector::<#s, #m>::ith(i, one);
-            #(#backward_stmts)*
-            #(#store)*
+    let jacobians = d
+        .args
+        .iter()
+        .zip(&result)
+        .map(|(a, j)| (a.leaf, j.clone()))
+        .collect();
+    Body {
+        stmts: quote! {
+            #(#prelude)*
+            #constants
+            #(#forward_stmts)*
+            #(#declare)*
+            for i in 0..#m {
+                let e_i = #na::SVector::<#s, #m>::ith(i, one);
+                #(#backward_stmts)*
+                #(#store)*
+            }
+        },
+        result: quote!((#value, (#(#result,)*))),
+        values,
+        grads: jacobians,
+    }
+}
+
+/// The body of `NAME_trace`: the same computation, then every line of the derivation with its
+/// number (`q = x + y = 3`, `∂f/∂q = ∂f/∂f · z = z = -4`) written to `out`.
+pub fn trace(d: &Derived, body: &Body, passes: &super::text::Passes) -> TokenStream {
+    let show = |g: &Graph, v: Id, value: &TokenStream| -> TokenStream {
+        if g.shape(v).is_scalar() {
+            quote!(#value)
+        } else {
+            quote!(::mlp::__private::Compact(&#value))
         }
-        (#value, (#(#result,)*))
+    };
+    let g = &d.graph;
+    let mut writes = Vec::new();
+    let line = |cells: &[String]| -> String {
+        // The shape column of the forward lines is left out: the numbers show it.
+        let kept: Vec<&str> = cells
+            .iter()
+            .map(String::as_str)
+            .filter(|c| !c.starts_with('[') && *c != ": argument")
+            .collect();
+        format!("  {}", kept.join(" "))
+    };
+    writes.push(quote!(::core::write!(out, "Forward pass\n")?;));
+    for (v, cells) in &passes.forward {
+        let Some(value) = body.values.get(v).cloned().or_else(|| {
+            d.args.iter().find(|a| a.leaf == *v).map(|a| {
+                let i = &a.ident;
+                quote!(#i)
+            })
+        }) else {
+            continue;
+        };
+        let text = line(cells);
+        let shown = show(g, *v, &value);
+        writes.push(quote!(::core::write!(out, "{} = {}\n", #text, #shown)?;));
+    }
+    if d.is_jacobian() {
+        writes.push(quote!(::core::write!(out, "Jacobians\n")?;));
+        for a in &d.args {
+            let j = &body.grads[&a.leaf];
+            let text = format!("  ∂{}/∂{}", d.name, a.ident);
+            writes.push(quote! {
+                ::core::write!(out, "{} = {}\n", #text, ::mlp::__private::Compact(&#j))?;
+            });
+        }
+    } else {
+        writes.push(quote!(::core::write!(out, "Backward pass\n")?;));
+        for (v, cells) in &passes.backward {
+            if *v == d.output {
+                let text = line(cells);
+                writes.push(quote!(::core::write!(out, "{}\n", #text)?;));
+                continue;
+            }
+            let Some(value) = body.grads.get(v) else {
+                continue;
+            };
+            let text = line(cells);
+            let shown = show(g, *v, value);
+            writes.push(quote!(::core::write!(out, "{} = {}\n", #text, #shown)?;));
+        }
+    }
+    let stmts = &body.stmts;
+    quote! {
+        #stmts
+        #(#writes)*
+        ::core::result::Result::Ok(())
     }
 }
 

@@ -312,6 +312,8 @@ fn generate(function: &syn::ItemFn) -> syn::Result<TokenStream> {
     let (derived, scalar) = derive(function)?;
     let text = text::derivation(&derived, &signature_text(function));
     let body = code::function(&derived, &scalar);
+    let trace = code::trace(&derived, &body, &text::passes(&derived));
+    let body = body.tokens();
     let sig = &function.sig;
     let vis = &function.vis;
     let ident = &sig.ident;
@@ -354,11 +356,26 @@ fn generate(function: &syn::ItemFn) -> syn::Result<TokenStream> {
         )
     };
     let const_doc = format!("The derivation of `{ident}`'s gradient, as `#[mlp::grad]` wrote it.");
+    let trace_ident = format_ident!("{}_trace", ident);
+    let trace_inputs = derived.args.iter().map(|a| {
+        let (i, t) = (&a.ident, &a.ty);
+        quote!(#i: #t)
+    });
+    let trace_doc = format!(
+        "The derivation of `{ident}` at one point: every forward and backward line of \
+         [`{const_ident}`] followed by its number, written to `out` (no heap: any \
+         `core::fmt::Write`, a `String` with `std`)."
+    );
     out.extend(quote! {
         #[doc = #doc]
         #[allow(unused_variables, unused_mut, non_snake_case, clippy::all)]
         #vis fn #fn_ident #impl_generics (#(#inputs),*) -> #ret #where_clause {
             #body
+        }
+        #[doc = #trace_doc]
+        #[allow(unused_variables, unused_mut, non_snake_case, clippy::all)]
+        #vis fn #trace_ident #impl_generics (#(#trace_inputs,)* out: &mut dyn ::core::fmt::Write) -> ::core::fmt::Result #where_clause {
+            #trace
         }
         #[doc = #const_doc]
         #[doc = ""]

@@ -10,33 +10,44 @@ use crate::simplify;
 use std::collections::{BTreeMap, HashSet};
 use std::fmt::Write;
 
-pub fn derivation(d: &Derived, title: &str) -> String {
+/// The forward and backward lines of a derivation, each keyed by the value it is about.
+pub struct Passes {
+    /// `(v, [v, = definition, shape])` for every argument and named value, in order.
+    pub forward: Vec<(Id, Vec<String>)>,
+    /// `(v, [∂f/∂v, = upstream × local, = simplified])`, from the result back.
+    pub backward: Vec<(Id, Vec<String>)>,
+}
+
+/// The lines of the forward and the backward pass.
+pub fn passes(d: &Derived) -> Passes {
     let mut g = d.graph.clone();
     let f = d.f();
-    let mut out = String::new();
     let r = render(&g);
-    let _ = writeln!(out, "{title} = {}", r.definition(d.output));
-
-    let mut rows = Vec::new();
+    let mut forward = Vec::new();
     for a in &d.args {
-        rows.push(vec![a.ident.to_string(), "argument".into(), a.shape.text()]);
+        forward.push((
+            a.leaf,
+            vec![a.ident.to_string(), ": argument".into(), a.shape.text()],
+        ));
     }
     let leaves: Vec<Id> = d.args.iter().map(|a| a.leaf).collect();
-    let mut forward: Vec<Id> = d
+    let mut values: Vec<Id> = d
         .grads
         .iter()
         .map(|&(v, _)| v)
         .filter(|v| !leaves.contains(v))
         .collect();
-    forward.sort_unstable();
-    for &v in &forward {
-        rows.push(vec![
-            r.math(v),
-            format!("= {}", r.definition(v)),
-            g.shape(v).text(),
-        ]);
+    values.sort_unstable();
+    for &v in &values {
+        forward.push((
+            v,
+            vec![
+                r.math(v),
+                format!("= {}", r.definition(v)),
+                g.shape(v).text(),
+            ],
+        ));
     }
-    section(&mut out, "Forward pass", &rows);
 
     // Upstream × local: from each named value p back to the named values just below it.
     let named: HashSet<Id> = d.grads.iter().map(|&(v, _)| v).collect();
@@ -60,8 +71,7 @@ pub fn derivation(d: &Derived, title: &str) -> String {
                     continue;
                 }
                 let (map, _) = simplify::simplify_with(&mut g, &[l], simplify::EXPRESSION_RULES);
-                let r = render(&g);
-                let local = r.math(map[&l]);
+                let local = render(&g).math(map[&l]);
                 let local = if is_atom(&local) {
                     local
                 } else {
@@ -91,31 +101,41 @@ pub fn derivation(d: &Derived, title: &str) -> String {
         }
     }
     let r = render(&g);
-    let mut rows = Vec::new();
+    let mut backward = Vec::new();
     let seed_text = if d.is_jacobian() { "eᵢ" } else { "1" };
-    rows.push(vec![
-        grad_name(&g, &f, d.output),
-        format!("= {seed_text}"),
-        String::new(),
-    ]);
+    backward.push((
+        d.output,
+        vec![grad_name(&g, &f, d.output), format!("= {seed_text}")],
+    ));
     for &(v, grad) in &d.grads {
         if v == d.output {
             continue;
         }
         let chain = terms.get(&v).map_or("0".into(), |t| t.join(" + "));
         let simplified = r.math(grad);
-        let last = if simplified == chain {
-            String::new()
-        } else {
-            format!("= {simplified}")
-        };
-        rows.push(vec![grad_name(&g, &f, v), format!("= {chain}"), last]);
+        let mut row = vec![grad_name(&g, &f, v), format!("= {chain}")];
+        if simplified != chain {
+            row.push(format!("= {simplified}"));
+        }
+        backward.push((v, row));
     }
+    Passes { forward, backward }
+}
+
+pub fn derivation(d: &Derived, title: &str) -> String {
+    let f = d.f();
+    let mut out = String::new();
+    let _ = writeln!(out, "{title} = {}", render(&d.graph).definition(d.output));
+    let passes = passes(d);
+    let rows: Vec<Vec<String>> = passes.forward.into_iter().map(|(_, r)| r).collect();
+    section(&mut out, "Forward pass", &rows);
+    let rows: Vec<Vec<String>> = passes.backward.into_iter().map(|(_, r)| r).collect();
     section(
         &mut out,
         &format!("Backward pass: ∂{f}/∂v = Σ upstream × local over the values that use v"),
         &rows,
     );
+    let r = render(&d.graph);
 
     let mut rows = Vec::new();
     if d.is_jacobian() {

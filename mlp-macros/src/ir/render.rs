@@ -286,7 +286,12 @@ fn kind_of(op: &Op) -> u8 {
 
 /// A constant as the user would write it: `0.1`, `1`.
 fn number(n: Num) -> String {
-    format!("{}", n.value())
+    let v = n.value();
+    if v < 0.0 {
+        format!("−{}", -v)
+    } else {
+        format!("{v}")
+    }
 }
 
 fn subscript(k: usize) -> String {

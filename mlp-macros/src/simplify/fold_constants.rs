@@ -4,31 +4,12 @@
 //! Only for expressions (`#[mlp::grad]`, `Elementwise` activations): the networks' derivations
 //! keep their factors where the lecture writes them.
 
-use crate::ir::{Graph, Id, Op, Ratio};
+use crate::ir::{Graph, Id, Num, Op, Ratio};
 
 pub fn apply(g: &mut Graph, id: Id) -> Option<Id> {
     match *g.op(id) {
-        Op::Hadamard(a, b) => {
-            if let Some(c) = whole(g, a) {
-                return Some(scale(g, c, b));
-            }
-            if let Some(c) = whole(g, b) {
-                return Some(scale(g, c, a));
-            }
-            if let Op::Scale(r, a0) = *g.op(a) {
-                let inner = g.add(Op::Hadamard(a0, b));
-                return Some(g.add(Op::Scale(r, inner)));
-            }
-            if let Op::Scale(r, b0) = *g.op(b) {
-                let inner = g.add(Op::Hadamard(a, b0));
-                return Some(g.add(Op::Scale(r, inner)));
-            }
-            None
-        }
-        Op::MatMul(a, b) if g.shape(a).is_scalar() => {
-            let c = whole(g, a)?;
-            Some(scale(g, c, b))
-        }
+        Op::Hadamard(a, b) => product(g, id, a, b),
+        Op::MatMul(a, b) if g.shape(a).is_scalar() => product(g, id, a, b),
         Op::Scale(r, a) => match *g.op(a) {
             Op::Scale(s, inner) => {
                 let product = Ratio::new(r.num.checked_mul(s.num)?, r.den.checked_mul(s.den)?);
@@ -42,18 +23,51 @@ pub fn apply(g: &mut Graph, id: Id) -> Option<Id> {
         Op::Neg(a) => match *g.op(a) {
             Op::Neg(inner) => Some(inner),
             Op::Scale(r, inner) => Some(scale(g, Ratio::new(r.num.checked_neg()?, r.den), inner)),
+            Op::Fill(c, rows, cols) => Some(g.add(Op::Fill(Num::new(-c.value()), rows, cols))),
+            Op::Identity(1) => Some(g.add(Op::Fill(Num::new(-1.0), 1, 1))),
             _ => None,
         },
         _ => None,
     }
 }
 
-/// A constant that is a whole number of moderate size.
-fn whole(g: &Graph, id: Id) -> Option<Ratio> {
-    let Op::Fill(c, ..) = *g.op(id) else {
+/// `a ⊙ b` (or a number times a matrix): two whole numbers multiply; a whole number joins a
+/// scale or a negation beside it; a scale moves in front of the product. A constant beside
+/// anything else stays where the expression wrote it (`6·x`).
+fn product(g: &mut Graph, id: Id, a: Id, b: Id) -> Option<Id> {
+    let shape = g.shape(id);
+    let scaled = |g: &Graph, x: Id| matches!(g.op(x), Op::Scale(..) | Op::Neg(_));
+    match (whole(g, a), whole(g, b)) {
+        (Some(x), Some(y)) => {
+            let v = (x.num as f64) * (y.num as f64);
+            return Some(g.add(Op::Fill(Num::new(v), shape.rows, shape.cols)));
+        }
+        (Some(c), None) if scaled(g, b) => return Some(scale(g, c, b)),
+        // In a number times a matrix, only the number is a factor to gather.
+        (None, Some(c)) if scaled(g, a) && g.shape(a) == shape => return Some(scale(g, c, a)),
+        _ => {}
+    }
+    if !matches!(g.op(id), Op::Hadamard(..)) {
         return None;
+    }
+    if let Op::Scale(r, a0) = *g.op(a) {
+        let inner = g.add(Op::Hadamard(a0, b));
+        return Some(g.add(Op::Scale(r, inner)));
+    }
+    if let Op::Scale(r, b0) = *g.op(b) {
+        let inner = g.add(Op::Hadamard(a, b0));
+        return Some(g.add(Op::Scale(r, inner)));
+    }
+    None
+}
+
+/// A constant that is a whole number of moderate size (the 1×1 identity is 1).
+fn whole(g: &Graph, id: Id) -> Option<Ratio> {
+    let v = match *g.op(id) {
+        Op::Fill(c, ..) => c.value(),
+        Op::Identity(1) => 1.0,
+        _ => return None,
     };
-    let v = c.value();
     (v == v.round() && v.abs() < 1e9).then(|| Ratio::new(v as i64, 1))
 }
 
@@ -82,6 +96,8 @@ mod tests {
         let six = g.add(Op::Fill(Num::new(6.0), 1, 1));
         let h = g.add(Op::Hadamard(neg, six));
         check(&mut g, apply, h, "(scale 6 (neg (scale 5 (powi u))))");
+        let six_u = g.add(Op::Hadamard(six, u));
+        assert_eq!(apply(&mut g, six_u), None, "6·u stays as written");
         let twice = g.add(Op::Scale(Ratio::new(6, 1), five));
         check(&mut g, apply, twice, "(scale 30 (powi u))");
         let half = g.add(Op::Fill(Num::new(0.5), 1, 1));
