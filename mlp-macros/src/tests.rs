@@ -322,6 +322,14 @@ mod never_panics {
         "<",
         "z",
         "_",
+        "Elementwise",
+        "Elementwise(z * sigmoid(z))",
+        "Elementwise(z.exp())",
+        "Elementwise(x)",
+        "*",
+        "sigmoid",
+        ".",
+        "powi",
     ];
 
     const ITEMS: &[&str] = &[
@@ -348,6 +356,14 @@ mod never_panics {
             Just("MSE".to_string()),
             Just("Linear(0, 2)".to_string()),
             Just("Linear(2)".to_string()),
+            Just("Elementwise(z * sigmoid(z))".to_string()),
+            Just("Elementwise(z.powi(2) - z)".to_string()),
+            Just("Elementwise()".to_string()),
+            Just("Elementwise(z, z)".to_string()),
+            Just("Elementwise(z.dot(&z))".to_string()),
+            Just("Elementwise(1.0)".to_string()),
+            Just("Elementwise(z)".to_string()),
+            Just("Elementwise(z / 0.0)".to_string()),
         ];
         proptest::collection::vec(layer, 0..8).prop_map(|layers| {
             let mut s = "x".to_string();
@@ -366,13 +382,13 @@ mod never_panics {
             (
                 1usize..6,
                 0usize..4,
-                proptest::collection::vec(0usize..8, 0..3),
+                proptest::collection::vec(0usize..11, 0..3),
             ),
             1..5,
         );
         (1usize..5, hidden, 0usize..5, proptest::bool::ANY).prop_map(
             |(inputs, hidden, ending, full)| {
-                const ACTIVATIONS: [&str; 8] = [
+                const ACTIVATIONS: [&str; 11] = [
                     "ReLU",
                     "Sigmoid",
                     "Tanh",
@@ -381,6 +397,9 @@ mod never_panics {
                     "ELU(0.5)",
                     "Identity",
                     "LeakyReLU(0.3)",
+                    "Elementwise(z * sigmoid(z))",
+                    "Elementwise((1.0 + z.exp()).ln())",
+                    "Elementwise(0.5 * z * (1.0 + (0.79788456 * (z + 0.044715 * z.powi(3))).tanh()))",
                 ];
                 let mut s = "x".to_string();
                 let mut size = inputs;

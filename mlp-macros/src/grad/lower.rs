@@ -25,6 +25,8 @@ pub struct Lowering<'g> {
     elementwise: Option<Shape>,
     /// Rust names already given, so that a shadowing `let` gets a fresh one.
     taken: Vec<String>,
+    /// Lowering an `Elementwise(...)` activation, whose only variable is `z`.
+    activation: bool,
 }
 
 impl<'g> Lowering<'g> {
@@ -34,13 +36,16 @@ impl<'g> Lowering<'g> {
             scope: Vec::new(),
             elementwise: None,
             taken: Vec::new(),
+            activation: false,
         }
     }
 
-    /// An elementwise lowering: `z` is the whole value, every operation applies to each element.
+    /// The lowering of an `Elementwise` activation: `z` is the whole value, every operation
+    /// applies to each element.
     pub fn elementwise(g: &'g mut Graph, shape: Shape) -> Self {
         let mut l = Lowering::new(g);
         l.elementwise = Some(shape);
+        l.activation = true;
         l
     }
 
@@ -147,10 +152,12 @@ impl<'g> Lowering<'g> {
                     .find(|(n, _)| *n == name)
                     .map(|&(_, id)| id)
                     .ok_or_else(|| {
-                        error(
-                            e,
-                            &format!("`{name}` is not an argument or a `let` of this expression"),
-                        )
+                        let why = if self.activation {
+                            format!("an `Elementwise` activation is an expression of `z` alone, found `{name}`")
+                        } else {
+                            format!("`{name}` is not an argument or a `let` of this expression")
+                        };
+                        error(e, &why)
                     })
             }
             Expr::Lit(lit) => match number(&lit.lit) {

@@ -1,0 +1,4 @@
+#[mlp::network(x -> Linear(2, 8) -> Elementwise(z * softsign(z)) -> Linear(8, 3) -> Softmax -> CE)]
+pub struct Classifier;
+
+fn main() {}

@@ -1,0 +1,4 @@
+#[mlp::network(x -> Linear(2, 8) -> Elementwise(x * z) -> Linear(8, 3) -> Softmax -> CE)]
+pub struct Classifier;
+
+fn main() {}
