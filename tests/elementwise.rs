@@ -123,4 +123,9 @@ fn the_derivation_states_f_prime() {
         text.contains("∂J/∂z  = ∂J/∂ŷ · ∂ŷ/∂θ · ∂θ/∂h · ∂h/∂z          = ∂J/∂h ⊙ (σ(z) + z ⊙ σ(z) ⊙ (1 − σ(z)))"),
         "{text}"
     );
+    let graph = Silu::<f64>::GRAPH_DOT;
+    assert!(
+        graph.contains("∂h/∂z = diag(σ(z) + z ⊙ σ(z) ⊙ (1 − σ(z)))"),
+        "{graph}"
+    );
 }

@@ -42,6 +42,9 @@ fn product(g: &mut Graph, id: Id, a: Id, b: Id) -> Option<Id> {
             let v = (x.num as f64) * (y.num as f64);
             return Some(g.add(Op::Fill(Num::new(v), shape.rows, shape.cols)));
         }
+        // A factor 1 goes (`1 ⊙ σ(z)`, the seed of an elementwise derivative).
+        (Some(c), None) if c == Ratio::new(1, 1) && g.shape(b) == shape => return Some(b),
+        (None, Some(c)) if c == Ratio::new(1, 1) && g.shape(a) == shape => return Some(a),
         (Some(c), None) if scaled(g, b) => return Some(scale(g, c, b)),
         // In a number times a matrix, only the number is a factor to gather.
         (None, Some(c)) if scaled(g, a) && g.shape(a) == shape => return Some(scale(g, c, a)),
@@ -98,6 +101,9 @@ mod tests {
         check(&mut g, apply, h, "(scale 6 (neg (scale 5 (powi u))))");
         let six_u = g.add(Op::Hadamard(six, u));
         assert_eq!(apply(&mut g, six_u), None, "6·u stays as written");
+        let one = g.add(Op::Fill(Num::new(1.0), 1, 1));
+        let one_u = g.add(Op::Hadamard(one, u));
+        check(&mut g, apply, one_u, "u");
         let twice = g.add(Op::Scale(Ratio::new(6, 1), five));
         check(&mut g, apply, twice, "(scale 30 (powi u))");
         let half = g.add(Op::Fill(Num::new(0.5), 1, 1));
