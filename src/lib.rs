@@ -49,12 +49,77 @@
 //! (each unit the maximum of `k` affine pieces; piece `j` of unit `i` is row `j·outputs + i` of
 //! the weight; the gradient goes to the winning piece, ties to the lowest `j`), `ReLU`,
 //! `LeakyReLU` / `LeakyReLU(a)` (`max(a·z, z)`, `a = 0.1`), `ELU` / `ELU(α)` (`α = 1`),
-//! `Sigmoid`, `Tanh`, `Softmax`, `Identity`. Losses, always last: `CE` (after `Softmax`; the
+//! `Sigmoid`, `Tanh`, `Softmax`, `Identity`, and `Elementwise(expr)`: your own activation, an
+//! expression of `z` applied to every element (`Elementwise(z * sigmoid(z))` is SiLU), whose
+//! derivative f′(z) the macro derives with the chain rule of [`grad`] and uses as a built-in
+//! activation's `diag(f′(z))`; it counts as a layer in PyTorch's names. Losses, always last: `CE` (after `Softmax`; the
 //! target is a class index, as `torch.nn.CrossEntropyLoss`; `soft_loss`,
 //! `soft_loss_and_gradients` and `soft_backward` take a probability vector), `BCE` (after a
 //! one-output `Sigmoid`; the target is a number in [0, 1]) and `MSE` (the mean over outputs of
 //! the squared error, as `torch.nn.MSELoss`; the target is a vector). Every loss is computed
 //! stably (log-sum-exp, softplus).
+//!
+//! ## The chain rule for any expression: `#[mlp::grad]`
+//!
+//! The same chain rule, on a function's expression, at compile time:
+//!
+//! ```
+//! use mlp::nalgebra::SVector;
+//!
+//! /// The lecture's backpropagation example, with q = x + y its named intermediate.
+//! #[mlp::grad]
+//! fn f(x: f64, y: f64, z: f64) -> f64 {
+//!     let q = x + y;
+//!     q * z
+//! }
+//!
+//! /// One neuron: its gradient by the weights and by the input.
+//! #[mlp::grad]
+//! fn neuron(w: SVector<f64, 3>, x: &SVector<f64, 3>) -> f64 {
+//!     mlp::sigmoid(w.dot(x))
+//! }
+//!
+//! /// A linear map: its Jacobian by `x` is `W`.
+//! #[mlp::grad]
+//! fn z(w: mlp::nalgebra::SMatrix<f64, 2, 3>, x: SVector<f64, 3>) -> SVector<f64, 2> {
+//!     w * x
+//! }
+//!
+//! assert_eq!(f_grad(-2.0, 5.0, -4.0), (-12.0, (-4.0, -4.0, 3.0)));
+//! assert!(F_DERIVATION.contains("∂f/∂q = ∂f/∂f · z = z"));
+//! let mut text = String::new();
+//! f_trace(-2.0, 5.0, -4.0, &mut text).unwrap();
+//! assert!(text.contains("∂f/∂q = ∂f/∂f · z = z = -4"));
+//!
+//! let (p, (dw, _)) = neuron_grad(SVector::repeat(0.5), &SVector::<f64, 3>::new(1.0, -1.0, 2.0));
+//! assert!((dw[2] - 2.0 * p * (1.0 - p)).abs() < 1e-15);
+//!
+//! let w = mlp::nalgebra::SMatrix::<f64, 2, 3>::new(1.0, 2.0, 3.0, 4.0, 5.0, 6.0);
+//! let (_, (_, dz_dx)) = z_jacobian(w, SVector::<f64, 3>::new(1.0, 0.0, -1.0));
+//! assert_eq!(dz_dx, w);
+//! ```
+//!
+//! Beside the function, which stays as written, the attribute generates:
+//! - `NAME_grad(args) -> (value, (∂f/∂arg₁, ...))` for a scalar result: the gradients in
+//!   argument order (a one-element tuple for one argument), each of its argument's type;
+//! - `NAME_jacobian(args) -> (value, (∂f/∂arg₁, ...))` for a column-vector result: each an
+//!   `SMatrix` of `outputs × argument size` (a matrix argument's elements in column-major
+//!   order), row `i` the gradient of `fᵢ`, computed by one backward pass per output seeded
+//!   with `eᵢ`;
+//! - `NAME_trace(args, out)`: every line of the derivation followed by its number, written to
+//!   any `core::fmt::Write` (no heap);
+//! - `NAME_DERIVATION`: the forward pass, each gradient as upstream × local summed over the
+//!   values that use it, the gradient, and the rewrite rules applied; also in the rustdoc.
+//!
+//! Arguments: `f32`, `f64` or a generic `T: RealField + Copy`; `SVector<T, N>`,
+//! `SMatrix<T, R, C>` and nalgebra's fixed aliases (`Vector3<T>`, `Matrix2x3<T>`), by value or
+//! by reference. The body: `let` bindings (the derivation's named intermediates) and one
+//! expression of numbers, arguments, `+ - * /` (a matrix divided by a scalar), unary `-`,
+//! matrix products, `.transpose()`, `.dot(&v)`, `.sum()`, `.norm_squared()`,
+//! `.component_mul(&v)`, `.component_div(&v)`, on scalars `.exp() .ln() .tanh() .sqrt()
+//! .powi(n) .max(0.0)`, [`sigmoid`] and [`relu`], and on matrices `.map(|t| ...)` of those (or
+//! `.map(sigmoid)`). A 1×1 product is a scalar. Anything else is a compile error spanned on
+//! the expression that cannot be differentiated.
 //!
 //! ## Options
 //!
