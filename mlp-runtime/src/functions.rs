@@ -12,7 +12,7 @@ pub fn sigmoid<T: RealField + Copy>(s: T) -> T {
     T::one() / (T::one() + (-s).exp())
 }
 
-/// max(s, 0); its derivative is 1[s > 0] (0 at s = 0, as PyTorch).
+/// `max(s, 0)`; its derivative is `1[s > 0]` (0 at s = 0, as PyTorch).
 ///
 /// ```
 /// assert_eq!(mlp::relu(-2.0_f64), 0.0);

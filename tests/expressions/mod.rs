@@ -35,6 +35,13 @@ pub fn neuron<T: RealField + Copy>(w: SVector<T, 3>, x: &SVector<T, 3>) -> T {
     sigmoid(w.dot(x))
 }
 
+/// Generic code writes its constants as `T` values.
+#[mlp::grad]
+pub fn generic_constants<T: RealField + Copy>(x: T, y: T) -> T {
+    let half = T::from_f64(0.5).unwrap();
+    (x * half).max(T::zero()) + y * mlp::nalgebra::convert(2.0) - T::one() / (y * y + T::one())
+}
+
 // ---- scalars ------------------------------------------------------------------------------
 
 /// A value used twice gets both paths: ∂/∂a of a + a·b and of b = eᵃ.
@@ -54,6 +61,13 @@ pub fn nested(x: f64, y: f64) -> f64 {
     };
     let r = q * q;
     r / (1.0 + q.powi(2))
+}
+
+/// A `let` with the function's own name, and a result that is not it.
+#[mlp::grad]
+pub fn same_name(x: f64) -> f64 {
+    let same_name = x * x;
+    same_name.exp() + same_name
 }
 
 #[mlp::grad]
@@ -330,6 +344,14 @@ pub fn cases() -> Vec<Case> {
         scalar_case!(shared, shared_grad, 2, false, |p, at| (s(p, at), s(p, at))),
         scalar_case!(nested, nested_grad, 2, false, |p, at| (s(p, at), s(p, at))),
         scalar_case!(softplus, softplus_grad, 1, false, |p, at| (s(p, at))),
+        scalar_case!(same_name, same_name_grad, 1, false, |p, at| (s(p, at))),
+        scalar_case!(
+            generic_constants,
+            generic_constants_grad,
+            2,
+            false,
+            |p, at| (s(p, at), s(p, at))
+        ),
         scalar_case!(silu, silu_grad, 1, false, |p, at| (s(p, at))),
         scalar_case!(gelu, gelu_grad, 1, false, |p, at| (s(p, at))),
         scalar_case!(quotient, quotient_grad, 2, false, |p, at| (
@@ -426,6 +448,7 @@ pub fn call_every_generated_function(t: f64) -> f64 {
     total += neuron_grad(v3, &w3).1 .0[0];
     total += shared_grad(t, 0.5).1 .0 + nested_grad(t, 0.25).1 .1;
     total += softplus_grad(t).1 .0 + silu_grad(t).1 .0 + gelu_grad(t).1 .0;
+    total += same_name_grad(t).1 .0 + generic_constants_grad(t, 0.5).1 .1;
     total += quotient_grad(t, 2.0).1 .1 + radius_log_grad(1.0 + t, 2.0).1 .0;
     total += powers_grad(1.0 + t, 1.5).1 .0 + ramp_grad(t, -0.5).1 .1;
     total += quadratic_grad(SMatrix::<f64, 3, 3>::identity(), v3).1 .0[(0, 0)];

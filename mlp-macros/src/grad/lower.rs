@@ -13,7 +13,8 @@ use syn::{BinOp, Expr, Lit, Stmt, UnOp};
 pub const SUPPORTED: &str = "supported: arguments and `let`s, number literals, `+ - * /`, unary \
      `-`, `.transpose()`, `.dot(&v)`, `.sum()`, `.norm_squared()`, `.component_mul(&v)`, \
      `.component_div(&v)`, `.exp()`, `.ln()`, `.tanh()`, `.sqrt()`, `.powi(n)`, `.max(0.0)`, \
-     `sigmoid(s)`, `relu(s)` and `.map(|t| ...)` over those";
+     `sigmoid(s)`, `relu(s)` and `.map(|t| ...)` over those; in generic code constants may be \
+     `T::zero()`, `T::one()`, `convert(2.0)` or `T::from_f64(2.0).unwrap()`";
 
 /// Lowers expressions into one graph.
 pub struct Lowering<'g> {
@@ -100,6 +101,7 @@ impl<'g> Lowering<'g> {
             },
             other => return Err(error(other, "expected a plain name in `let name = ...`")),
         };
+        check_name(ident)?;
         let Some(init) = &local.init else {
             return Err(error(local, "a `let` needs a value: `let name = ...;`"));
         };
@@ -258,6 +260,14 @@ impl<'g> Lowering<'g> {
                 format!("`{}` cannot be differentiated: {why}", e.to_token_stream()),
             )
         };
+        // `T::from_f64(2.0).unwrap()`: a constant in generic code.
+        if name == "unwrap" && m.args.is_empty() {
+            if let Expr::Call(c) = &*m.receiver {
+                if let Some(v) = constant_call(c) {
+                    return Ok(self.constant(v));
+                }
+            }
+        }
         let arity = match name.as_str() {
             "dot" | "component_mul" | "component_div" | "powi" | "max" | "map" => 1,
             _ => 0,
@@ -339,6 +349,7 @@ impl<'g> Lowering<'g> {
             }
             "max" => match &m.args[0] {
                 Expr::Lit(lit) if number(&lit.lit) == Some(0.0) => func(Func::Relu, self),
+                Expr::Call(c) if constant_call(c) == Some(0.0) => func(Func::Relu, self),
                 other => Err(error(
                     other,
                     "`.max(...)` is differentiated only against zero (ReLU): expected `0.0`",
@@ -400,6 +411,9 @@ impl<'g> Lowering<'g> {
     }
 
     fn call(&mut self, c: &syn::ExprCall) -> syn::Result<Id> {
+        if let Some(v) = constant_call(c) {
+            return Ok(self.constant(v));
+        }
         let func = match &*c.func {
             Expr::Path(p) => p.path.segments.last().and_then(|s| named_func(&s.ident)),
             _ => None,
@@ -427,6 +441,28 @@ impl<'g> Lowering<'g> {
     }
 }
 
+/// Names the generated code gives its own values; an argument or a `let` may not take one.
+pub fn check_name(ident: &syn::Ident) -> syn::Result<()> {
+    let name = ident.to_string();
+    let numbered = |prefix: &str| {
+        name.strip_prefix(prefix)
+            .is_some_and(|rest| !rest.is_empty() && rest.bytes().all(|b| b.is_ascii_digit()))
+    };
+    let taken = ["one", "zero", "out", "i", "e_i"].contains(&name.as_str())
+        || name.starts_with("d_")
+        || name.starts_with("jacobian_")
+        || numbered("t");
+    if taken {
+        return Err(syn::Error::new(
+            ident.span(),
+            format!(
+                "`{name}` is a name the generated code uses for its own values (`one`, `zero`, `out`, `i`, `e_i`, `d_…`, `jacobian_…`, `t1`, …); rename it"
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// A new input leaf.
 pub fn argument(g: &mut Graph, name: &str, shape: Shape) -> Id {
     g.leaf(Name::new(name, name), LeafKind::Input, shape)
@@ -436,6 +472,32 @@ fn named_func(ident: &syn::Ident) -> Option<Func> {
     match ident.to_string().as_str() {
         "sigmoid" => Some(Func::Sigmoid),
         "relu" => Some(Func::Relu),
+        _ => None,
+    }
+}
+
+/// A constant written for a generic scalar: `T::zero()`, `T::one()`, `convert(2.0)`,
+/// `T::from_f64(2.0)` (before its `.unwrap()`), `T::from_subset(&2.0)`.
+fn constant_call(c: &syn::ExprCall) -> Option<f64> {
+    let Expr::Path(p) = &*c.func else {
+        return None;
+    };
+    let name = p.path.segments.last()?.ident.to_string();
+    match (name.as_str(), c.args.len()) {
+        ("zero", 0) => Some(0.0),
+        ("one", 0) => Some(1.0),
+        ("convert" | "from_f64" | "from_f32" | "from_subset", 1) => literal(&c.args[0]),
+        _ => None,
+    }
+}
+
+/// A number literal, negated, parenthesized or borrowed.
+fn literal(e: &Expr) -> Option<f64> {
+    match e {
+        Expr::Lit(lit) => number(&lit.lit),
+        Expr::Unary(u) if matches!(u.op, UnOp::Neg(_)) => literal(&u.expr).map(|v| -v),
+        Expr::Paren(p) => literal(&p.expr),
+        Expr::Reference(r) => literal(&r.expr),
         _ => None,
     }
 }

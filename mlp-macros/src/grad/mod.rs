@@ -154,6 +154,7 @@ pub fn derive(function: &syn::ItemFn) -> syn::Result<(Derived, Scalar)> {
                 ))
             }
         };
+        lower::check_name(&ident)?;
         let ty = (*pt.ty).clone();
         let (shape, s, by_ref, owned) = argument_type(&ty, &generics)?;
         match &scalar {
@@ -214,7 +215,14 @@ pub fn derive(function: &syn::ItemFn) -> syn::Result<(Derived, Scalar)> {
     let is_constant_output =
         graph.name(output).is_none() || matches!(graph.op(output), Op::Fill(..));
     if is_constant_output && !matches!(graph.op(output), Op::Leaf(_)) {
-        graph.rename(output, Name::new(name.clone(), name.clone()));
+        // A `let` may already have the function's name: the result then takes a prime.
+        let taken = (0..graph.len()).any(|n| graph.name(n).is_some_and(|x| x.rust == name));
+        let (math, rust) = if taken {
+            (format!("{name}′"), format!("{name}_result"))
+        } else {
+            (name.clone(), name.clone())
+        };
+        graph.rename(output, Name::new(math, rust));
     }
     let output_name = graph.name(output).map_or(name, |n| n.math.clone());
     let seed = if out_shape.is_scalar() {

@@ -160,6 +160,22 @@ fn matrix_results_and_missing_results_are_refused() {
 }
 
 #[test]
+fn names_the_generated_code_uses_are_refused() {
+    let e = errors("fn f(one: f64) -> f64 { one * 2.0 }");
+    assert!(
+        e[0].0.contains("`one` is a name the generated code uses"),
+        "{e:?}"
+    );
+    assert_eq!(e[0].1, "one");
+    let e = errors("fn f(x: f64) -> f64 { let d_x = x * x; d_x + 1.0 }");
+    assert!(e[0].0.contains("`d_x` is a name"), "{e:?}");
+    assert_eq!(e[0].1, "d_x");
+    let e = errors("fn f(t7: f64, i: f64) -> f64 { t7 * i }");
+    assert!(e[0].0.contains("`t7` is a name"), "{e:?}");
+    assert!(errors("fn f(t: f64, theta: f64) -> f64 { t * theta }").is_empty());
+}
+
+#[test]
 fn not_a_function_or_arguments_given() {
     let out = expand(TokenStream::new(), tokens("struct S;")).to_string();
     assert!(out.contains("goes on a function"), "{out}");
