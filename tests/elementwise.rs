@@ -32,6 +32,13 @@ struct TanhSigmoidWritten;
 #[mlp::network(x -> Linear(3, 4) -> Tanh -> Linear(4, 3) -> Sigmoid -> MSE)]
 struct TanhSigmoidBuiltIn;
 
+/// ReLU written as `z.max(0.0)`, beside the built-in.
+#[mlp::network(x -> Linear(3, 5) -> Elementwise(z.max(0.0)) -> Linear(5, 3) -> Softmax -> CE)]
+struct ReluWritten;
+
+#[mlp::network(x -> Linear(3, 5) -> ReLU -> Linear(5, 3) -> Softmax -> CE)]
+struct ReluBuiltIn;
+
 const TOLERANCE: f64 = 1e-6;
 
 fn check<N, const I: usize>(mut net: N, target: impl Fn(&mut Rng) -> N::Target) -> f64
@@ -102,6 +109,25 @@ fn written_tanh_and_sigmoid_equal_the_built_ins() {
     // tanh′ = 1 − tanh², from the value h the forward pass computed, as the built-in's.
     let text = TanhSigmoidWritten::<f64>::DERIVATION;
     assert!(text.contains("∂h/∂z  = diag(1 − h²)"), "{text}");
+}
+
+#[test]
+fn written_relu_equals_the_built_in() {
+    let mut written = ReluWritten::<f64>::zeros();
+    randomize(&mut written, 5, 0.8);
+    let mut built_in = ReluBuiltIn::<f64>::zeros();
+    copy_params(&written, &mut built_in);
+    for k in 0..10_u32 {
+        let x = SVector::<f64, 3>::new(0.3 * f64::from(k) - 1.0, 0.9, -0.6);
+        let class = (k % 3) as usize;
+        let (la, ga) = written.loss_and_gradients(&x, &class);
+        let (lb, gb) = built_in.loss_and_gradients(&x, &class);
+        assert_eq!(la, lb);
+        assert_eq!(ga.w, gb.w);
+        assert_eq!(ga.u, gb.u);
+    }
+    let text = ReluWritten::<f64>::DERIVATION;
+    assert!(text.contains("∂h/∂z  = diag(1[z > 0])"), "{text}");
 }
 
 #[test]
