@@ -12,6 +12,12 @@
         nn.Sequential and checks its probabilities against DIR/rust_io.safetensors (what Rust
         computed), to 1e-6.
 
+    python scripts/pytorch_roundtrip.py activations
+        For SiLU, softplus and GELU's tanh form (what `Elementwise(...)` activations write as
+        expressions), `nn.Sequential(Linear(3, 5), <activation>, Linear(5, 3))` with seeded
+        weights in float64: the cross-entropy loss and autograd's gradients of eight samples,
+        written to tests/fixtures/pytorch/<name>.safetensors for examples/tests/activations.rs.
+
 Set-up (a CPU wheel, about 2 minutes; the folder is git-ignored):
 
     python3 -m venv .venv && .venv/bin/pip install torch safetensors numpy
@@ -78,9 +84,46 @@ def check(directory):
     print("ok: nn.Sequential loaded the Rust file and agrees")
 
 
+ACTIVATIONS = {
+    "silu": torch.nn.SiLU,
+    "softplus": torch.nn.Softplus,
+    "gelu": lambda: torch.nn.GELU(approximate="tanh"),
+}
+
+
+def activations():
+    FIXTURES.mkdir(parents=True, exist_ok=True)
+    for k, (name, make) in enumerate(ACTIVATIONS.items()):
+        torch.manual_seed(10 + k)
+        model = torch.nn.Sequential(
+            torch.nn.Linear(3, 5), make(), torch.nn.Linear(5, 3)
+        ).double()
+        generator = torch.Generator().manual_seed(20 + k)
+        x = torch.randn(8, 3, generator=generator, dtype=torch.float64) * 1.5
+        y = torch.randint(0, 3, (8,), generator=generator)
+        tensors = {key: v.contiguous() for key, v in model.state_dict().items()}
+        tensors["x"] = x
+        tensors["y"] = y.double()
+        losses, grads = [], {key: [] for key in model.state_dict()}
+        for i in range(8):
+            model.zero_grad()
+            loss = torch.nn.functional.cross_entropy(model(x[i : i + 1]), y[i : i + 1])
+            loss.backward()
+            losses.append(loss.detach())
+            for key, p in model.named_parameters():
+                grads[key].append(p.grad.detach().clone())
+        tensors["loss"] = torch.stack(losses)
+        for key, g in grads.items():
+            tensors["grad." + key] = torch.stack(g).contiguous()
+        save_file(tensors, str(FIXTURES / f"{name}.safetensors"))
+        print(f"{name}: wrote {FIXTURES / (name + '.safetensors')}")
+
+
 if __name__ == "__main__":
     if len(sys.argv) >= 2 and sys.argv[1] == "fixtures":
         fixtures()
+    elif len(sys.argv) >= 2 and sys.argv[1] == "activations":
+        activations()
     elif len(sys.argv) >= 3 and sys.argv[1] == "check":
         check(sys.argv[2])
     else:
