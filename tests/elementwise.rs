@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{copy_params, gradcheck, random_vector, randomize};
+use common::{copy_params, gradcheck_random, random_vector, randomize};
 use mlp::nalgebra::SVector;
 use mlp::rng::Rng;
 use mlp::Network;
@@ -41,25 +41,11 @@ struct ReluBuiltIn;
 
 const TOLERANCE: f64 = 1e-6;
 
-fn check<N, const I: usize>(mut net: N, target: impl Fn(&mut Rng) -> N::Target) -> f64
+fn check<N, const I: usize>(net: N, target: impl Fn(&mut Rng) -> N::Target) -> f64
 where
     N: Network<f64, Input = SVector<f64, I>>,
 {
-    let mut worst: f64 = 0.0;
-    for seed in 0..20 {
-        randomize(&mut net, seed, 0.8);
-        let mut rng = Rng::new(500 + seed);
-        let x = random_vector::<I>(&mut rng, 1.5);
-        let y = target(&mut rng);
-        for (name, err) in gradcheck(&mut net, &x, &y) {
-            assert!(
-                err < TOLERANCE,
-                "seed {seed}: {name} relative error {err:e}"
-            );
-            worst = worst.max(err);
-        }
-    }
-    worst
+    gradcheck_random(net, 20, 500, TOLERANCE, target)
 }
 
 #[test]

@@ -4,9 +4,8 @@
 
 mod common;
 
-use common::{copy_params, gradcheck, random_vector, randomize, relative_error};
+use common::{copy_params, gradcheck_random, random_vector, randomize, relative_error};
 use mlp::nalgebra::SVector;
-use mlp::rng::Rng;
 use mlp::Network;
 
 /// The design card's network.
@@ -52,46 +51,20 @@ struct OneOutput;
 const TOLERANCE: f64 = 1e-6;
 
 /// Runs the check on `trials` random draws; returns the worst error seen.
-fn check_classifier<N, const I: usize, const K: usize>(mut net: N, trials: u64) -> f64
+fn check_classifier<N, const I: usize, const K: usize>(net: N, trials: u64) -> f64
 where
     N: Network<f64, Input = SVector<f64, I>, Target = usize>,
 {
-    let mut worst: f64 = 0.0;
-    for seed in 0..trials {
-        randomize(&mut net, seed, 0.8);
-        let mut rng = Rng::new(1000 + seed);
-        let x = random_vector::<I>(&mut rng, 1.5);
-        let class = rng.below(K);
-        for (name, err) in gradcheck(&mut net, &x, &class) {
-            assert!(
-                err < TOLERANCE,
-                "seed {seed}: {name} relative error {err:e}"
-            );
-            worst = worst.max(err);
-        }
-    }
-    worst
+    gradcheck_random(net, trials, 1000, TOLERANCE, |rng| rng.below(K))
 }
 
-fn check_regressor<N, const I: usize, const K: usize>(mut net: N, trials: u64) -> f64
+fn check_regressor<N, const I: usize, const K: usize>(net: N, trials: u64) -> f64
 where
     N: Network<f64, Input = SVector<f64, I>, Target = SVector<f64, K>>,
 {
-    let mut worst: f64 = 0.0;
-    for seed in 0..trials {
-        randomize(&mut net, seed, 0.8);
-        let mut rng = Rng::new(2000 + seed);
-        let x = random_vector::<I>(&mut rng, 1.5);
-        let y = random_vector::<K>(&mut rng, 1.0);
-        for (name, err) in gradcheck(&mut net, &x, &y) {
-            assert!(
-                err < TOLERANCE,
-                "seed {seed}: {name} relative error {err:e}"
-            );
-            worst = worst.max(err);
-        }
-    }
-    worst
+    gradcheck_random(net, trials, 2000, TOLERANCE, |rng| {
+        random_vector::<K>(rng, 1.0)
+    })
 }
 
 #[test]

@@ -54,3 +54,34 @@ where
     });
     assert_eq!(k, values.len(), "the networks' parameters differ in size");
 }
+
+/// [`gradcheck`] on `trials` random draws of weights (scale 0.8), input (scale 1.5) and target
+/// (`target`, from the same generator seeded `base + trial`): every tensor's worst relative
+/// error must stay under `tolerance`; returns the worst seen.
+#[allow(dead_code)]
+pub fn gradcheck_random<N, const I: usize>(
+    mut net: N,
+    trials: u64,
+    base: u64,
+    tolerance: f64,
+    target: impl Fn(&mut Rng) -> N::Target,
+) -> f64
+where
+    N: Network<f64, Input = SVector<f64, I>>,
+{
+    let mut worst: f64 = 0.0;
+    for seed in 0..trials {
+        randomize(&mut net, seed, 0.8);
+        let mut rng = Rng::new(base + seed);
+        let x = random_vector::<I>(&mut rng, 1.5);
+        let y = target(&mut rng);
+        for (name, err) in gradcheck(&mut net, &x, &y) {
+            assert!(
+                err < tolerance,
+                "seed {seed}: {name} relative error {err:e}"
+            );
+            worst = worst.max(err);
+        }
+    }
+    worst
+}
