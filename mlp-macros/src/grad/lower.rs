@@ -195,7 +195,7 @@ impl<'g> Lowering<'g> {
                 op.span(),
                 format!(
                     "`{}` cannot be differentiated: {what} ({} {} {})",
-                    b.to_token_stream(),
+                    source(b),
                     sa.text(),
                     op.to_token_stream(),
                     sc.text()
@@ -224,7 +224,7 @@ impl<'g> Lowering<'g> {
                     Ok(self.g.add(Op::MatMul(a, c)))
                 } else {
                     Err(mismatch(
-                        "a matrix product needs the left factor's columns to equal the right's rows",
+                        "a matrix product needs the left factor's columns to equal the right's rows; elementwise, write `.component_mul(&v)`",
                     ))
                 }
             }
@@ -244,7 +244,7 @@ impl<'g> Lowering<'g> {
                 op.span(),
                 format!(
                     "`{}` cannot be differentiated: only `+ - * /` are, not `{}`",
-                    b.to_token_stream(),
+                    source(b),
                     op.to_token_stream()
                 ),
             )),
@@ -257,7 +257,7 @@ impl<'g> Lowering<'g> {
         let cannot = |why: &str| {
             syn::Error::new(
                 m.method.span(),
-                format!("`{}` cannot be differentiated: {why}", e.to_token_stream()),
+                format!("`{}` cannot be differentiated: {why}", source(&e)),
             )
         };
         // `T::from_f64(2.0).unwrap()`: a constant in generic code.
@@ -423,7 +423,7 @@ impl<'g> Lowering<'g> {
                 c.func.span(),
                 format!(
                     "`{}` cannot be differentiated: the functions are `sigmoid` and `relu` ({SUPPORTED})",
-                    c.to_token_stream()
+                    source(c)
                 ),
             ));
         };
@@ -522,9 +522,36 @@ fn integer(e: &Expr) -> Option<i32> {
     }
 }
 
+/// Tokens as the user wrote them, near enough: `foo(x)`, `v.exp()`, not `foo (x)`, `v . exp ()`.
+pub fn source(at: &impl ToTokens) -> String {
+    let text = at.to_token_stream().to_string();
+    let mut out = text;
+    for (from, to) in [
+        (" (", "("),
+        ("( ", "("),
+        (" )", ")"),
+        (" . ", "."),
+        (" ,", ","),
+        ("& ", "&"),
+        (" [", "["),
+        ("[ ", "["),
+        (" ]", "]"),
+        ("! (", "!("),
+        (":: ", "::"),
+        (" ::", "::"),
+        ("| ", "|"),
+        (" |", "|"),
+    ] {
+        out = out.replace(from, to);
+    }
+    // A closure's bars: `|t| t * t`, not `|t|t * t`.
+    out = out.replace("|(", "| (");
+    out
+}
+
 /// "`tokens` cannot be differentiated: why", spanned on `at`.
 pub fn error(at: &impl ToTokens, why: &str) -> syn::Error {
-    let text = at.to_token_stream().to_string();
+    let text = source(at);
     let text = if text.chars().count() > 60 {
         format!("{}…", text.chars().take(57).collect::<String>())
     } else {

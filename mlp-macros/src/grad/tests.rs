@@ -80,7 +80,7 @@ fn unsupported_call_points_at_it() {
     let e = errors("fn f(x: f64) -> f64 { foo(x) * 2.0 }");
     assert_eq!(e.len(), 1, "{e:?}");
     assert!(
-        e[0].0.contains("`foo (x)` cannot be differentiated"),
+        e[0].0.contains("`foo(x)` cannot be differentiated"),
         "{e:?}"
     );
     assert_eq!(e[0].1, "foo");
