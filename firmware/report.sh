@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds both firmwares, runs them on an emulated Cortex-M4F (QEMU's mps2-an386), and prints
+# Builds the firmwares, runs them on an emulated Cortex-M4F (QEMU's mps2-an386), and prints
 # for each: flash (.vector_table + .text + .rodata), static RAM (.data + .bss), the stack's
 # high-water mark and instructions per step, as the firmwares measure them; for the sine model
 # also the network's own share of flash (its code and weights). Exits non-zero if a firmware
@@ -17,7 +17,7 @@ flash() { echo $(( $(section "$1" .vector_table) + $(section "$1" .text) + $(sec
 ram() { echo $(( $(section "$1" .data) + $(section "$1" .bss) )); }
 
 status=0
-for bin in sine card; do
+for bin in sine card chain_rule; do
     elf="$dir/$bin"
     echo "== $bin"
     if ! out=$(cargo run --release --quiet --bin "$bin" 2>&1); then

@@ -1,4 +1,4 @@
-//! What both firmwares share: output through semihosting without `core::fmt` (numbers are
+//! What the firmwares share: output through semihosting without `core::fmt` (numbers are
 //! written digit by digit, so no formatting machinery reaches flash), the exit status, the
 //! stack's high-water mark (cortex-m-rt paints the stack before `main`), and an instruction
 //! counter (SysTick, which counts guest instructions under QEMU's `-icount shift=0`).
@@ -10,6 +10,34 @@ pub mod models;
 use cortex_m::peripheral::syst::SystClkSource;
 use cortex_m::peripheral::SYST;
 use cortex_m_semihosting::{debug, hio};
+
+/// Three clusters of eight points in the plane, one per class.
+pub static CLUSTERS: [([f32; 2], usize); 24] = [
+    ([-2.1, 0.3], 0),
+    ([-1.7, -0.4], 0),
+    ([-2.6, -0.2], 0),
+    ([-1.9, 0.8], 0),
+    ([-2.4, 0.5], 0),
+    ([-1.5, 0.1], 0),
+    ([-2.2, -0.7], 0),
+    ([-2.8, 0.2], 0),
+    ([2.0, 0.2], 1),
+    ([1.6, -0.5], 1),
+    ([2.5, 0.1], 1),
+    ([2.2, -0.8], 1),
+    ([1.8, 0.6], 1),
+    ([2.7, -0.3], 1),
+    ([1.4, -0.1], 1),
+    ([2.3, 0.7], 1),
+    ([0.1, 2.4], 2),
+    ([-0.4, 2.0], 2),
+    ([0.5, 2.8], 2),
+    ([-0.2, 2.9], 2),
+    ([0.3, 1.8], 2),
+    ([0.7, 2.3], 2),
+    ([-0.6, 2.6], 2),
+    ([0.0, 2.1], 2),
+];
 
 /// Writes `text` to the host's standard output.
 pub fn print(text: &str) {

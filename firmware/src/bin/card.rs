@@ -12,35 +12,9 @@ use mlp::optim::{Adam, AdamConfig, Optimizer};
 use mlp::Network;
 use mlp_firmware::hand::Hand;
 use mlp_firmware::models::{Card, CardGradients};
-use mlp_firmware::{exit, print, print_f32, print_u32, stack_high_water, Counter};
-
-/// Three clusters of eight points in the plane, one per class.
-static DATA: [([f32; 2], usize); 24] = [
-    ([-2.1, 0.3], 0),
-    ([-1.7, -0.4], 0),
-    ([-2.6, -0.2], 0),
-    ([-1.9, 0.8], 0),
-    ([-2.4, 0.5], 0),
-    ([-1.5, 0.1], 0),
-    ([-2.2, -0.7], 0),
-    ([-2.8, 0.2], 0),
-    ([2.0, 0.2], 1),
-    ([1.6, -0.5], 1),
-    ([2.5, 0.1], 1),
-    ([2.2, -0.8], 1),
-    ([1.8, 0.6], 1),
-    ([2.7, -0.3], 1),
-    ([1.4, -0.1], 1),
-    ([2.3, 0.7], 1),
-    ([0.1, 2.4], 2),
-    ([-0.4, 2.0], 2),
-    ([0.5, 2.8], 2),
-    ([-0.2, 2.9], 2),
-    ([0.3, 1.8], 2),
-    ([0.7, 2.3], 2),
-    ([-0.6, 2.6], 2),
-    ([0.0, 2.1], 2),
-];
+use mlp_firmware::{
+    exit, print, print_f32, print_u32, stack_high_water, Counter, CLUSTERS as DATA,
+};
 
 fn sample(k: usize) -> (SVector<f32, 2>, usize) {
     let (x, y) = DATA[k];

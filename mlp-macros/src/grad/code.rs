@@ -479,26 +479,29 @@ impl Code<'_> {
         }
     }
 
-    /// `f(a)` for one number `a` (a name or a parenthesized expression).
+    /// `f(a)` for one number `a` (a name or a parenthesized expression). The functions are
+    /// called through nalgebra's traits, not as `f32`'s methods: those exist only with `std`.
     fn scalar_map(&mut self, f: Func, a: TokenStream) -> TokenStream {
+        let complex = quote!(::mlp::__private::nalgebra::ComplexField);
+        let real = quote!(::mlp::__private::RealField);
         match f {
-            Func::Exp => quote!(#a.exp()),
-            Func::Ln => quote!(#a.ln()),
-            Func::Sqrt => quote!(#a.sqrt()),
-            Func::Tanh => quote!(#a.tanh()),
-            Func::Square => quote!(#a.powi(2)),
-            Func::Powi(k) => quote!(#a.powi(#k)),
+            Func::Exp => quote!(#complex::exp(#a)),
+            Func::Ln => quote!(#complex::ln(#a)),
+            Func::Sqrt => quote!(#complex::sqrt(#a)),
+            Func::Tanh => quote!(#complex::tanh(#a)),
+            Func::Square => quote!(#complex::powi(#a, 2)),
+            Func::Powi(k) => quote!(#complex::powi(#a, #k)),
             Func::Recip => {
                 let one = self.one();
                 quote!(#one / #a)
             }
             Func::Sigmoid => {
                 let one = self.one();
-                quote!(#one / (#one + (-#a).exp()))
+                quote!(#one / (#one + #complex::exp(-#a)))
             }
             Func::Relu => {
                 let zero = self.zero();
-                quote!(#a.max(#zero))
+                quote!(#real::max(#a, #zero))
             }
             Func::Step => {
                 let (zero, one) = (self.zero(), self.one());

@@ -1,0 +1,137 @@
+//! The chain rule for any expression, on a Cortex-M4F with no heap: functions differentiated by
+//! `#[mlp::grad]` (the lecture's (x + y)·z and (5 − 6x)⁵, one neuron) checked against the
+//! lecture's numbers, the derivation of (x + y)·z at (−2, 5, −4) written line by line with its
+//! numbers (`f_trace`, through `core::fmt`, no allocator), and the card's classifier with SiLU,
+//! an `Elementwise(z * sigmoid(z))` activation, trained on the device. Exits with success only
+//! if every check holds.
+#![no_std]
+#![no_main]
+
+use cortex_m_rt::entry;
+use mlp::nalgebra::{ComplexField, SVector};
+use mlp::Network;
+use mlp_firmware::{exit, print, print_f32, print_u32, stack_high_water, Counter, CLUSTERS};
+
+/// The lecture's backpropagation example.
+#[mlp::grad]
+fn f(x: f32, y: f32, z: f32) -> f32 {
+    let q = x + y;
+    q * z
+}
+
+/// The lecture's one-dimensional chain rule.
+#[mlp::grad]
+fn h(x: f32) -> f32 {
+    let g = 5.0 - 6.0 * x;
+    g.powi(5)
+}
+
+/// One neuron.
+#[mlp::grad]
+fn neuron(w: SVector<f32, 3>, x: SVector<f32, 3>) -> f32 {
+    mlp::sigmoid(w.dot(&x))
+}
+
+/// The card's classifier with SiLU, an activation written as an expression.
+#[mlp::network(x -> Linear(2, 8) -> Elementwise(z * sigmoid(z)) -> Linear(8, 3) -> Softmax -> CE)]
+struct SiluCard;
+
+/// Semihosting output as a `core::fmt::Write`, for `f_trace`.
+struct Console;
+
+impl core::fmt::Write for Console {
+    fn write_str(&mut self, s: &str) -> core::fmt::Result {
+        print(s);
+        Ok(())
+    }
+}
+
+fn check(name: &str, ok: bool) -> bool {
+    print(name);
+    print(if ok { ": ok\n" } else { ": FAILED\n" });
+    ok
+}
+
+/// Epochs of `train_step` on the compiled-in clusters: the mean loss of the first and the last.
+#[inline(never)]
+fn train(net: &mut SiluCard<f32>) -> (f32, f32) {
+    let n = CLUSTERS.len() as f32;
+    let (mut first, mut last) = (0.0, 0.0);
+    for epoch in 0..30 {
+        let mut total = 0.0;
+        for &(x, y) in CLUSTERS.iter() {
+            total += net.train_step(&SVector::<f32, 2>::new(x[0], x[1]), &y, 0.05);
+        }
+        if epoch == 0 {
+            first = total / n;
+        }
+        last = total / n;
+    }
+    (first, last)
+}
+
+#[entry]
+fn main() -> ! {
+    let peripherals = cortex_m::Peripherals::take();
+    let Some(p) = peripherals else { exit(false) };
+    let counter = Counter::new(p.SYST);
+    let per_tick = counter.instructions_per_tick();
+    let mut ok = true;
+
+    let (value, (dx, dy, dz)) = f_grad(-2.0, 5.0, -4.0);
+    ok &= check(
+        "f(x, y, z) = (x + y)·z at (-2, 5, -4) = -12, gradient (-4, -4, 3)",
+        (value, dx, dy, dz) == (-12.0, -4.0, -4.0, 3.0) && value == f(-2.0, 5.0, -4.0),
+    );
+    print("the derivation at that point:\n");
+    ok &= check("f_trace", f_trace(-2.0, 5.0, -4.0, &mut Console).is_ok());
+
+    let mut close = true;
+    for x in [-0.5f32, 0.0, 0.5, 1.0] {
+        let (value, (derivative,)) = h_grad(x);
+        let lecture = -30.0 * (5.0 - 6.0 * x).powi(4);
+        close &= (derivative - lecture).abs() <= 1e-6 * lecture.abs() && value == h(x);
+    }
+    ok &= check("h'(x) = -30(5 - 6x)^4 at four points", close);
+
+    let w = SVector::<f32, 3>::new(0.5, -0.25, 1.0);
+    let x = SVector::<f32, 3>::new(0.5, -1.0, 2.0);
+    let start = counter.now();
+    let (p, (dw, _)) = neuron_grad(core::hint::black_box(w), core::hint::black_box(x));
+    let ticks = counter.since(start);
+    let expected = x * (p * (1.0 - p));
+    ok &= check(
+        "neuron: dσ(<w, x>)/dw = σ(1 - σ)·x",
+        (dw - expected).norm() < 1e-6 && p == neuron(w, x),
+    );
+    print("instructions for neuron_grad: ");
+    print_u32(ticks * per_tick);
+    print("\n");
+
+    let mut net = SiluCard::<f32>::zeros();
+    mlp::init::he_normal(&mut net, 3);
+    let (before, after) = train(&mut net);
+    let right = CLUSTERS.iter().all(|&(x, y)| {
+        let y_hat = net.forward(&SVector::<f32, 2>::new(x[0], x[1]));
+        net.prediction_correct(&y_hat, &y) == Some(true)
+    });
+    print("SiLU network trained on the device: mean loss ");
+    print_f32(before);
+    print(" -> ");
+    print_f32(after);
+    print("\n");
+    ok &= check(
+        "SiLU network: loss fell, every point right",
+        after < before && right,
+    );
+
+    print("stack high-water mark: ");
+    print_u32(stack_high_water());
+    print(" bytes\n");
+    print(if ok {
+        "chain_rule: ok\n"
+    } else {
+        "chain_rule: FAILED\n"
+    });
+    exit(ok)
+}
