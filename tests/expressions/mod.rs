@@ -70,6 +70,14 @@ pub fn same_name(x: f64) -> f64 {
     same_name.exp() + same_name
 }
 
+/// `let`s that shadow the argument and each other.
+#[mlp::grad]
+pub fn shadowed(x: f64) -> f64 {
+    let x = x * 2.0;
+    let x = x.exp() + x;
+    x * x
+}
+
 #[mlp::grad]
 pub fn softplus(x: f64) -> f64 {
     (1.0 + x.exp()).ln()
@@ -345,6 +353,7 @@ pub fn cases() -> Vec<Case> {
         scalar_case!(nested, nested_grad, 2, false, |p, at| (s(p, at), s(p, at))),
         scalar_case!(softplus, softplus_grad, 1, false, |p, at| (s(p, at))),
         scalar_case!(same_name, same_name_grad, 1, false, |p, at| (s(p, at))),
+        scalar_case!(shadowed, shadowed_grad, 1, false, |p, at| (s(p, at))),
         scalar_case!(
             generic_constants,
             generic_constants_grad,
@@ -449,6 +458,7 @@ pub fn call_every_generated_function(t: f64) -> f64 {
     total += shared_grad(t, 0.5).1 .0 + nested_grad(t, 0.25).1 .1;
     total += softplus_grad(t).1 .0 + silu_grad(t).1 .0 + gelu_grad(t).1 .0;
     total += same_name_grad(t).1 .0 + generic_constants_grad(t, 0.5).1 .1;
+    total += shadowed_grad(t).1 .0;
     total += quotient_grad(t, 2.0).1 .1 + radius_log_grad(1.0 + t, 2.0).1 .0;
     total += powers_grad(1.0 + t, 1.5).1 .0 + ramp_grad(t, -0.5).1 .1;
     total += quadratic_grad(SMatrix::<f64, 3, 3>::identity(), v3).1 .0[(0, 0)];

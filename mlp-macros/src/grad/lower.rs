@@ -56,16 +56,24 @@ impl<'g> Lowering<'g> {
         self.taken.push(name.to_string());
     }
 
-    /// A fresh Rust name: `q`, then `q_1` for a second `q`.
-    fn fresh(&mut self, name: &str) -> String {
+    /// A fresh name: `q`, then `q′` (`q_1` in Rust) for a second `q`, `q″` (`q_2`) for a
+    /// third.
+    fn fresh(&mut self, name: &str) -> Name {
         let mut candidate = name.to_string();
-        let mut k = 1;
+        let mut k = 0;
         while self.taken.contains(&candidate) {
-            candidate = format!("{name}_{k}");
             k += 1;
+            candidate = format!("{name}_{k}");
         }
         self.taken.push(candidate.clone());
-        candidate
+        let math = match k {
+            0 => name.to_string(),
+            1 => format!("{name}′"),
+            2 => format!("{name}″"),
+            3 => format!("{name}‴"),
+            k => format!("{name}⁽{k}⁾"),
+        };
+        Name::new(math, candidate)
     }
 
     /// A block or an expression: `let`s name their values (the derivation's intermediates).
@@ -111,13 +119,8 @@ impl<'g> Lowering<'g> {
         let id = self.expr(&init.expr)?;
         let text = ident.to_string();
         if self.g.name(id).is_none() && !self.is_constant(id) {
-            let rust = self.fresh(&text);
-            let math = if rust == text {
-                text.clone()
-            } else {
-                format!("{text}′")
-            };
-            self.g.set_name(id, Name::new(math, rust));
+            let name = self.fresh(&text);
+            self.g.set_name(id, name);
         }
         self.scope.push((text, id));
         Ok(())

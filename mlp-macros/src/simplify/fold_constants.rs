@@ -1,6 +1,6 @@
 //! `fold_constants`: numbers gather into one factor, `(−5·u⁴)·6 → −30·u⁴`. A whole-number
 //! constant factor becomes a scale; scales of scales multiply; negations fold into the scale;
-//! a scale leaves a product to stand in front of it; `1·a → a`, `−(−a) → a`.
+//! a scale leaves a product to stand in front of it; `1·a → a`, `−(−a) → a`, `a + a → 2·a`.
 //! Only for expressions (`#[mlp::grad]`, `Elementwise` activations): the networks' derivations
 //! keep their factors where the lecture writes them.
 
@@ -9,6 +9,8 @@ use crate::ir::{Graph, Id, Num, Op, Ratio};
 pub fn apply(g: &mut Graph, id: Id) -> Option<Id> {
     match *g.op(id) {
         Op::Hadamard(a, b) => product(g, id, a, b),
+        // a + a: a value reached by two equal paths.
+        Op::Add(a, b) if a == b => Some(g.add(Op::Scale(Ratio::new(2, 1), a))),
         Op::MatMul(a, b) if g.shape(a).is_scalar() => product(g, id, a, b),
         Op::Scale(r, a) => match *g.op(a) {
             Op::Scale(s, inner) => {
@@ -101,6 +103,8 @@ mod tests {
         check(&mut g, apply, h, "(scale 6 (neg (scale 5 (powi u))))");
         let six_u = g.add(Op::Hadamard(six, u));
         assert_eq!(apply(&mut g, six_u), None, "6·u stays as written");
+        let twice = g.add(Op::Add(u, u));
+        check(&mut g, apply, twice, "(scale 2 u)");
         let one = g.add(Op::Fill(Num::new(1.0), 1, 1));
         let one_u = g.add(Op::Hadamard(one, u));
         check(&mut g, apply, one_u, "u");
