@@ -126,7 +126,7 @@ fn local_jacobians(d: &mut Derived, out: &mut String) {
 }
 
 /// The Jacobian of `top` by `bottom`, through the unnamed nodes between them, simplified.
-fn jacobian_between(g: &mut Graph, top: Id, bottom: Id) -> Option<(String, String)> {
+pub fn jacobian_between(g: &mut Graph, top: Id, bottom: Id) -> Option<(String, String)> {
     if let Some(&(input, derivative)) = g.stated.get(&top) {
         if input != bottom {
             return None;

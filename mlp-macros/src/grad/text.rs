@@ -14,6 +14,9 @@ use std::fmt::Write;
 pub struct Passes {
     /// `(v, [v, = definition, shape])` for every argument and named value, in order.
     pub forward: Vec<(Id, Vec<String>)>,
+    /// `[∂p/∂v, = local]` for every named value `p` and each named value `v` it reads: the
+    /// lecture's local gradients (`∂q/∂x = 1`, `∂f/∂q = z`).
+    pub locals: Vec<Vec<String>>,
     /// `(v, [∂f/∂v, = upstream × local, = simplified])`, from the result back.
     pub backward: Vec<(Id, Vec<String>)>,
 }
@@ -52,6 +55,7 @@ pub fn passes(d: &Derived) -> Passes {
     // Upstream × local: from each named value p back to the named values just below it.
     let named: HashSet<Id> = d.grads.iter().map(|&(v, _)| v).collect();
     let mut terms: BTreeMap<Id, Vec<String>> = BTreeMap::new();
+    let mut locals = Vec::new();
     for &(p, _) in &d.grads {
         if p != d.output && leaves.contains(&p) {
             continue;
@@ -66,12 +70,13 @@ pub fn passes(d: &Derived) -> Passes {
             // A number: ∂f/∂p times p's own local gradient by each value below it.
             let seed = g.add(Op::Identity(1));
             let local = chain::backward_from(&mut g, p, seed, |n| named.contains(&n));
-            for (v, l) in local {
+            for (v, l) in in_reading_order(&g, p, local, &named) {
                 if v == p || !named.contains(&v) {
                     continue;
                 }
                 let (map, _) = simplify::simplify_with(&mut g, &[l], simplify::EXPRESSION_RULES);
                 let local = render(&g).math(map[&l]);
+                locals.push(vec![local_name(&g, p, v), format!("= {local}")]);
                 let local = if is_atom(&local) {
                     local
                 } else {
@@ -91,9 +96,16 @@ pub fn passes(d: &Derived) -> Passes {
                 g.leaf(name, LeafKind::Constant, shape)
             };
             let local = chain::backward_from(&mut g, p, upstream, |n| named.contains(&n));
-            for (v, l) in local {
+            for (v, l) in in_reading_order(&g, p, local, &named) {
                 if v == p || !named.contains(&v) {
                     continue;
+                }
+                // The Jacobian itself where one path leads from p to v (`∂z/∂x = W`); where
+                // several do, their vector-Jacobian products are summed below.
+                if paths(&g, p, v, &named) == 1 {
+                    if let Some((text, shape)) = crate::derivation::jacobian_between(&mut g, p, v) {
+                        locals.push(vec![local_name(&g, p, v), text, shape]);
+                    }
                 }
                 let (map, _) = simplify::simplify_with(&mut g, &[l], simplify::EXPRESSION_RULES);
                 terms.entry(v).or_default().push(render(&g).math(map[&l]));
@@ -119,7 +131,58 @@ pub fn passes(d: &Derived) -> Passes {
         }
         backward.push((v, row));
     }
-    Passes { forward, backward }
+    Passes {
+        forward,
+        locals,
+        backward,
+    }
+}
+
+/// The values below `p` in the order its definition reads them (`q` before `z` in `q·z`).
+fn in_reading_order(
+    g: &Graph,
+    p: Id,
+    local: BTreeMap<Id, Id>,
+    named: &HashSet<Id>,
+) -> Vec<(Id, Id)> {
+    fn visit(g: &Graph, n: Id, named: &HashSet<Id>, order: &mut Vec<Id>) {
+        for c in g.op(n).children() {
+            if named.contains(&c) {
+                if !order.contains(&c) {
+                    order.push(c);
+                }
+            } else {
+                visit(g, c, named, order);
+            }
+        }
+    }
+    let mut order = Vec::new();
+    visit(g, p, named, &mut order);
+    let mut entries: Vec<(Id, Id)> = local.into_iter().collect();
+    entries.sort_by_key(|(v, _)| order.iter().position(|o| o == v).unwrap_or(usize::MAX));
+    entries
+}
+
+/// `∂q/∂x`.
+fn local_name(g: &Graph, p: Id, v: Id) -> String {
+    let name = |n: Id| g.name(n).map_or("?".to_string(), |x| x.math.clone());
+    format!("∂{}/∂{}", name(p), name(v))
+}
+
+/// How many ways lead from `top` down to `bottom` through unnamed values (counted up to 2).
+fn paths(g: &Graph, top: Id, bottom: Id, named: &HashSet<Id>) -> usize {
+    let mut count = 0;
+    for c in g.op(top).children() {
+        if c == bottom {
+            count += 1;
+        } else if !named.contains(&c) {
+            count += paths(g, c, bottom, named);
+        }
+        if count >= 2 {
+            return 2;
+        }
+    }
+    count
 }
 
 pub fn derivation(d: &Derived, title: &str) -> String {
@@ -129,6 +192,9 @@ pub fn derivation(d: &Derived, title: &str) -> String {
     let passes = passes(d);
     let rows: Vec<Vec<String>> = passes.forward.into_iter().map(|(_, r)| r).collect();
     section(&mut out, "Forward pass", &rows);
+    if !passes.locals.is_empty() {
+        section(&mut out, "Local gradients", &passes.locals);
+    }
     let rows: Vec<Vec<String>> = passes.backward.into_iter().map(|(_, r)| r).collect();
     section(
         &mut out,
