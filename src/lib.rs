@@ -108,8 +108,9 @@
 //!   with `eᵢ`;
 //! - `NAME_trace(args, out)`: every line of the derivation followed by its number, written to
 //!   any `core::fmt::Write` (no heap);
-//! - `NAME_DERIVATION`: the forward pass, each gradient as upstream × local summed over the
-//!   values that use it, the gradient, and the rewrite rules applied; also in the rustdoc.
+//! - `NAME_DERIVATION`: the forward pass, the local gradients (`∂q/∂x = 1`, `∂f/∂q = z`), each
+//!   gradient as upstream × local summed over the values that use it, the gradient, and the
+//!   rewrite rules applied; also in the rustdoc.
 //!
 //! Arguments: `f32`, `f64` or a generic `T: RealField + Copy`; `SVector<T, N>`,
 //! `SMatrix<T, R, C>` and nalgebra's fixed aliases (`Vector3<T>`, `Matrix2x3<T>`), by value or
