@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{assert_same_step, batch, card, digits, BATCH};
+use common::{assert_same_step, batch, card, digits, digits_silu, BATCH};
 use mlp::Network;
 use std::hint::black_box;
 use std::process::Command;
@@ -47,6 +47,20 @@ const VARIANTS: &[(&str, &str, usize)] = &[
         "digits 64-32-10: expert batch step (B = 32)",
         BATCH,
     ),
+    ("silu-train_step", "digits, SiLU: generated train_step", 1),
+    ("silu-hand", "digits, SiLU: expert step", 1),
+    ("silu-forward", "digits, SiLU: generated forward", 1),
+    ("silu-hand-forward", "digits, SiLU: expert forward", 1),
+    (
+        "silu-batch",
+        "digits, SiLU: generated train_step_batch (B = 32)",
+        BATCH,
+    ),
+    (
+        "silu-hand-batch",
+        "digits, SiLU: expert batch step (B = 32)",
+        BATCH,
+    ),
 ];
 
 fn run(variant: &str, n: usize) {
@@ -54,6 +68,7 @@ fn run(variant: &str, n: usize) {
     let (mut dnet, mut dhand, dx) = digits();
     let (xb, yb) = batch::<2, 3>();
     let (dxb, dyb) = batch::<64, 10>();
+    let (mut snet, mut shand, sx) = digits_silu();
     for _ in 0..n {
         match variant {
             "card-train_step" => {
@@ -92,10 +107,28 @@ fn run(variant: &str, n: usize) {
             "digits-hand-batch" => {
                 black_box(black_box(&mut dhand).step_batch(black_box(&dxb), &dyb, 1e-4));
             }
+            "silu-train_step" => {
+                black_box(black_box(&mut snet).train_step(black_box(&sx), black_box(&7), 1e-4));
+            }
+            "silu-hand" => {
+                black_box(black_box(&mut shand).step(black_box(&sx), *black_box(&7), 1e-4));
+            }
+            "silu-forward" => {
+                black_box(black_box(&snet).forward(black_box(&sx)));
+            }
+            "silu-hand-forward" => {
+                black_box(black_box(&shand).forward(black_box(&sx)));
+            }
+            "silu-batch" => {
+                black_box(black_box(&mut snet).train_step_batch(black_box(&dxb), &dyb, 1e-4));
+            }
+            "silu-hand-batch" => {
+                black_box(black_box(&mut shand).step_batch(black_box(&dxb), &dyb, 1e-4));
+            }
             _ => panic!("unknown variant {variant}"),
         }
     }
-    black_box((net, hand, dnet, dhand));
+    black_box((net, hand, dnet, dhand, snet, shand));
 }
 
 fn instructions(variant: &str, n: usize) -> Option<u64> {

@@ -6,7 +6,8 @@
 //! weight is updated in place by a rank-1 update (`W.ger(−η, ∂J/∂z, x, 1)`), each bias by an
 //! `axpy`. Its batch step holds the samples in the columns of one matrix and uses
 //! matrix–matrix products (`gemm`, `tr_mul`), so the weights are read once per batch; the bias
-//! gradients are the row sums.
+//! gradients are the row sums. The SiLU variant keeps σ(z) from the forward pass (one
+//! exponential per unit) and writes f′ as σ·(1 + z·(1 − σ)).
 #![allow(dead_code)]
 
 use mlp::nalgebra::{SMatrix, SVector};
@@ -18,17 +19,44 @@ pub struct Card;
 #[mlp::network(x -> Linear(64, 32) -> ReLU -> Linear(32, 10) -> Softmax -> CE)]
 pub struct Digits;
 
+/// The digits network with SiLU written as an expression: what a custom activation costs.
+#[mlp::network(x -> Linear(64, 32) -> Elementwise(z * sigmoid(z)) -> Linear(32, 10) -> Softmax -> CE)]
+pub struct DigitsSilu;
+
 /// The batch size of the mini-batch benchmarks.
 pub const BATCH: usize = 32;
 
-/// `Linear(I, H) -> ReLU -> Linear(H, K) -> Softmax -> CE`, by hand.
+/// `Linear(I, H) -> A -> Linear(H, K) -> Softmax -> CE`, by hand (`A` ReLU or SiLU).
 #[derive(Clone, Copy, Debug)]
-pub struct Hand<const I: usize, const H: usize, const K: usize> {
+pub struct Hand<const I: usize, const H: usize, const K: usize, A = Relu> {
     pub w: SMatrix<f32, H, I>,
     pub b1: SVector<f32, H>,
     pub u: SMatrix<f32, K, H>,
     pub b2: SVector<f32, K>,
+    pub activation: A,
 }
+
+/// The hidden activation of [`Hand`], as an expert writes it.
+pub trait Activation: Copy {
+    /// `h = f(z)`, and what the backward pass keeps.
+    fn forward<const R: usize, const C: usize>(
+        z: &SMatrix<f32, R, C>,
+    ) -> (SMatrix<f32, R, C>, SMatrix<f32, R, C>);
+    /// `∂J/∂z` from `∂J/∂h`, `z` and what the forward pass kept.
+    fn backward<const R: usize, const C: usize>(
+        g: &SMatrix<f32, R, C>,
+        z: &SMatrix<f32, R, C>,
+        kept: &SMatrix<f32, R, C>,
+    ) -> SMatrix<f32, R, C>;
+}
+
+/// ReLU: keeps nothing new (the backward pass reads `z`).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Relu;
+
+/// SiLU `z·σ(z)`: keeps σ(z), one exponential per unit; `f′ = σ·(1 + z·(1 − σ))`.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Silu;
 
 #[inline(always)]
 fn relu(v: f32) -> f32 {
@@ -39,12 +67,48 @@ fn relu(v: f32) -> f32 {
     }
 }
 
-impl<const I: usize, const H: usize, const K: usize> Hand<I, H, K> {
+impl Activation for Relu {
+    #[inline(always)]
+    fn forward<const R: usize, const C: usize>(
+        z: &SMatrix<f32, R, C>,
+    ) -> (SMatrix<f32, R, C>, SMatrix<f32, R, C>) {
+        let h = z.map(relu);
+        (h, h)
+    }
+    #[inline(always)]
+    fn backward<const R: usize, const C: usize>(
+        g: &SMatrix<f32, R, C>,
+        z: &SMatrix<f32, R, C>,
+        _: &SMatrix<f32, R, C>,
+    ) -> SMatrix<f32, R, C> {
+        g.zip_map(z, |g, z| if z > 0.0 { g } else { 0.0 })
+    }
+}
+
+impl Activation for Silu {
+    #[inline(always)]
+    fn forward<const R: usize, const C: usize>(
+        z: &SMatrix<f32, R, C>,
+    ) -> (SMatrix<f32, R, C>, SMatrix<f32, R, C>) {
+        let sigma = z.map(|z| 1.0 / (1.0 + (-z).exp()));
+        (z.component_mul(&sigma), sigma)
+    }
+    #[inline(always)]
+    fn backward<const R: usize, const C: usize>(
+        g: &SMatrix<f32, R, C>,
+        z: &SMatrix<f32, R, C>,
+        sigma: &SMatrix<f32, R, C>,
+    ) -> SMatrix<f32, R, C> {
+        g.zip_zip_map(z, sigma, |g, z, s| g * s * (1.0 + z * (1.0 - s)))
+    }
+}
+
+impl<const I: usize, const H: usize, const K: usize, A: Activation> Hand<I, H, K, A> {
     /// ŷ for one sample.
     pub fn forward(&self, x: &SVector<f32, I>) -> SVector<f32, K> {
         let mut z = self.b1;
         z.gemv(1.0, &self.w, x, 1.0);
-        let h = z.map(relu);
+        let (h, _) = A::forward(&z);
         let mut theta = self.b2;
         theta.gemv(1.0, &self.u, &h, 1.0);
         let m = theta.max();
@@ -56,7 +120,7 @@ impl<const I: usize, const H: usize, const K: usize> Hand<I, H, K> {
     pub fn step(&mut self, x: &SVector<f32, I>, y: usize, lr: f32) -> f32 {
         let mut z = self.b1;
         z.gemv(1.0, &self.w, x, 1.0);
-        let h = z.map(relu);
+        let (h, kept) = A::forward(&z);
         let mut theta = self.b2;
         theta.gemv(1.0, &self.u, &h, 1.0);
         // One exponential pass: ŷ and J from the same max and sum.
@@ -70,7 +134,7 @@ impl<const I: usize, const H: usize, const K: usize> Hand<I, H, K> {
         // In place, no ∂J/∂U or ∂J/∂W value.
         self.u.ger(-lr, &d_theta, &h, 1.0);
         self.b2.axpy(-lr, &d_theta, 1.0);
-        let d_z = d_h.zip_map(&z, |g, z| if z > 0.0 { g } else { 0.0 });
+        let d_z = A::backward(&d_h, &z, &kept);
         self.w.ger(-lr, &d_z, x, 1.0);
         self.b1.axpy(-lr, &d_z, 1.0);
         loss
@@ -86,7 +150,7 @@ impl<const I: usize, const H: usize, const K: usize> Hand<I, H, K> {
     ) -> f32 {
         let mut z = SMatrix::<f32, H, B>::from_fn(|i, _| self.b1[i]);
         z.gemm(1.0, &self.w, x, 1.0);
-        let h = z.map(relu);
+        let (h, kept) = A::forward(&z);
         let mut theta = SMatrix::<f32, K, B>::from_fn(|i, _| self.b2[i]);
         theta.gemm(1.0, &self.u, &h, 1.0);
         let scale = 1.0 / B as f32;
@@ -104,7 +168,7 @@ impl<const I: usize, const H: usize, const K: usize> Hand<I, H, K> {
         let d_h = self.u.tr_mul(&d_theta);
         self.u.gemm(-lr, &d_theta, &h.transpose(), 1.0);
         self.b2.axpy(-lr, &d_theta.column_sum(), 1.0);
-        let d_z = d_h.zip_map(&z, |g, z| if z > 0.0 { g } else { 0.0 });
+        let d_z = A::backward(&d_h, &z, &kept);
         self.w.gemm(-lr, &d_z, &x.transpose(), 1.0);
         self.b1.axpy(-lr, &d_z.column_sum(), 1.0);
         loss * scale
@@ -133,8 +197,14 @@ pub fn card() -> (Card<f32>, Hand<2, 16, 3>, SVector<f32, 2>) {
         b1: net.b1,
         u: net.u,
         b2: net.b2,
+        activation: Relu,
     };
     (net, hand, SVector::<f32, 2>::new(0.3, -0.8))
+}
+
+/// The digits input every single-sample benchmark uses.
+fn digits_input() -> SVector<f32, 64> {
+    SVector::<f32, 64>::from_fn(|i, _| (i % 17) as f32 / 16.0)
 }
 
 pub fn digits() -> (Digits<f32>, Hand<64, 32, 10>, SVector<f32, 64>) {
@@ -144,18 +214,27 @@ pub fn digits() -> (Digits<f32>, Hand<64, 32, 10>, SVector<f32, 64>) {
         b1: net.b1,
         u: net.u,
         b2: net.b2,
+        activation: Relu,
     };
-    (
-        net,
-        hand,
-        SVector::<f32, 64>::from_fn(|i, _| (i % 17) as f32 / 16.0),
-    )
+    (net, hand, digits_input())
+}
+
+pub fn digits_silu() -> (DigitsSilu<f32>, Hand<64, 32, 10, Silu>, SVector<f32, 64>) {
+    let net = seeded(DigitsSilu::<f32>::zeros());
+    let hand = Hand {
+        w: net.w,
+        b1: net.b1,
+        u: net.u,
+        b2: net.b2,
+        activation: Silu,
+    };
+    (net, hand, digits_input())
 }
 
 /// The largest difference between a generated network's parameters and the hand-written one's.
-fn max_diff<const I: usize, const H: usize, const K: usize, N: Network<f32>>(
+fn max_diff<const I: usize, const H: usize, const K: usize, A, N: Network<f32>>(
     net: &N,
-    hand: &Hand<I, H, K>,
+    hand: &Hand<I, H, K, A>,
 ) -> f32 {
     let mut ours = Vec::new();
     net.visit_params(|_, v| ours.extend_from_slice(v));
@@ -198,4 +277,5 @@ pub fn assert_same_step() {
     }
     check!(card(), 2, 3, "card");
     check!(digits(), 64, 10, "digits");
+    check!(digits_silu(), 64, 10, "digits with SiLU");
 }
