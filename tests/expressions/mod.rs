@@ -70,6 +70,18 @@ pub fn same_name(x: f64) -> f64 {
     same_name.exp() + same_name
 }
 
+/// The result is an argument itself: ∂x/∂x = 1, ∂x/∂y = 0.
+#[mlp::grad]
+pub fn first(x: f64, _y: f64) -> f64 {
+    x
+}
+
+/// A vector argument returned as it is: its Jacobian is the identity.
+#[mlp::grad]
+pub fn same_vector(v: SVector<f64, 3>, _s: f64) -> SVector<f64, 3> {
+    v
+}
+
 /// `let`s that shadow the argument and each other.
 #[mlp::grad]
 pub fn shadowed(x: f64) -> f64 {
@@ -354,6 +366,7 @@ pub fn cases() -> Vec<Case> {
         scalar_case!(softplus, softplus_grad, 1, false, |p, at| (s(p, at))),
         scalar_case!(same_name, same_name_grad, 1, false, |p, at| (s(p, at))),
         scalar_case!(shadowed, shadowed_grad, 1, false, |p, at| (s(p, at))),
+        scalar_case!(first, first_grad, 2, false, |p, at| (s(p, at), s(p, at))),
         scalar_case!(
             generic_constants,
             generic_constants_grad,
@@ -426,6 +439,14 @@ pub fn cases() -> Vec<Case> {
         ),
         jacobian_case!(softmax, softmax_jacobian, 3, |p, at| (m::<3, 1>(p, at)), 0),
         jacobian_case!(
+            same_vector,
+            same_vector_jacobian,
+            4,
+            |p, at| (m::<3, 1>(p, at), s(p, at)),
+            0,
+            1
+        ),
+        jacobian_case!(
             layer,
             layer_jacobian,
             12,
@@ -458,7 +479,8 @@ pub fn call_every_generated_function(t: f64) -> f64 {
     total += shared_grad(t, 0.5).1 .0 + nested_grad(t, 0.25).1 .1;
     total += softplus_grad(t).1 .0 + silu_grad(t).1 .0 + gelu_grad(t).1 .0;
     total += same_name_grad(t).1 .0 + generic_constants_grad(t, 0.5).1 .1;
-    total += shadowed_grad(t).1 .0;
+    total += shadowed_grad(t).1 .0 + first_grad(t, 1.0).1 .0;
+    total += same_vector_jacobian(v3, t).1 .0[(1, 1)];
     total += quotient_grad(t, 2.0).1 .1 + radius_log_grad(1.0 + t, 2.0).1 .0;
     total += powers_grad(1.0 + t, 1.5).1 .0 + ramp_grad(t, -0.5).1 .1;
     total += quadratic_grad(SMatrix::<f64, 3, 3>::identity(), v3).1 .0[(0, 0)];

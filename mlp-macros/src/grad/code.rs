@@ -97,7 +97,8 @@ pub fn function(d: &Derived, scalar: &Scalar) -> Body {
     let mut alias: HashMap<Id, Ident> = HashMap::new();
     let mut grads: HashMap<Id, TokenStream> = HashMap::new();
     for &(v, gr) in &d.grads {
-        if v == d.output {
+        // ∂f/∂f is the seed; it is a gradient to return only when f is an argument itself.
+        if v == d.output && !d.args.iter().any(|a| a.leaf == v) {
             continue;
         }
         let name = format_ident!("d_{}", rust_ident(g, v));
