@@ -80,10 +80,7 @@ fn written_tanh_and_sigmoid_equal_the_built_ins() {
     let mut written = TanhSigmoidWritten::<f64>::zeros();
     randomize(&mut written, 9, 0.8);
     let mut built_in = TanhSigmoidBuiltIn::<f64>::zeros();
-    built_in.w = written.w;
-    built_in.b1 = written.b1;
-    built_in.u = written.u;
-    built_in.b2 = written.b2;
+    copy_params(&written, &mut built_in);
     let x = SVector::<f64, 3>::new(0.3, 0.9, -0.6);
     let y = SVector::<f64, 3>::new(0.2, 0.5, 0.9);
     let (la, ga) = written.loss_and_gradients(&x, &y);

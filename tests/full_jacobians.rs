@@ -11,7 +11,7 @@
 
 mod common;
 
-use common::randomize;
+use common::{copy_params, randomize};
 use mlp::nalgebra::SVector;
 use mlp::rng::Rng;
 use mlp::{Network, Parameters};
@@ -56,19 +56,6 @@ fn difference(a: &[f64], b: &[f64]) -> f64 {
     }
 }
 
-/// Copies every parameter of `from` into `to` (same chain, so same names and sizes).
-fn copy<A: Network<f64>, B: Network<f64>>(from: &A, to: &mut B) {
-    let mut values = Vec::new();
-    from.visit_params(|_, v| values.extend_from_slice(v));
-    let mut k = 0;
-    to.visit_params_mut(|_, v| {
-        for e in v {
-            *e = values[k];
-            k += 1;
-        }
-    });
-}
-
 fn compare<S, F, const I: usize>(
     mut simplified: S,
     mut full: F,
@@ -81,7 +68,7 @@ where
     let mut worst: f64 = 0.0;
     for seed in 0..10 {
         randomize(&mut simplified, seed, 0.9);
-        copy(&simplified, &mut full);
+        copy_params(&simplified, &mut full);
         let mut rng = Rng::new(77 + seed);
         let x = common::random_vector::<I>(&mut rng, 1.5);
         let y = target(&mut rng);

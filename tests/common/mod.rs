@@ -39,8 +39,8 @@ where
 #[allow(dead_code)]
 pub fn copy_params<A, B, T>(from: &A, to: &mut B)
 where
-    A: mlp::Parameters<f64>,
-    B: mlp::Parameters<T>,
+    A: Network<f64>,
+    B: Network<T>,
     T: mlp::nalgebra::RealField + Copy,
 {
     let mut values = Vec::new();

@@ -219,12 +219,14 @@ pub fn trace(d: &Derived, body: &Body, passes: &super::text::Passes) -> TokenStr
     };
     let g = &d.graph;
     let mut writes = Vec::new();
+    // The value's name and its equations (`q = x + y`); a shape or `: argument` column is left
+    // out, the number shows it.
     let line = |cells: &[String]| -> String {
-        // The shape column of the forward lines is left out: the numbers show it.
-        let kept: Vec<&str> = cells
+        let equations = cells.iter().skip(1).filter(|c| c.starts_with('='));
+        let kept: Vec<&str> = cells[..1]
             .iter()
+            .chain(equations)
             .map(String::as_str)
-            .filter(|c| !c.starts_with('[') && *c != ": argument")
             .collect();
         format!("  {}", kept.join(" "))
     };

@@ -212,9 +212,8 @@ pub fn derive(function: &syn::ItemFn) -> syn::Result<(Derived, Scalar)> {
         ));
     }
     let name = sig.ident.to_string();
-    let is_constant_output =
-        graph.name(output).is_none() || matches!(graph.op(output), Op::Fill(..));
-    if is_constant_output && !matches!(graph.op(output), Op::Leaf(_)) {
+    // An unnamed result (no `let` of its own; a constant is never named) takes the function's name.
+    if graph.name(output).is_none() {
         // A `let` may already have the function's name: the result then takes a prime.
         let taken = (0..graph.len()).any(|n| graph.name(n).is_some_and(|x| x.rust == name));
         let (math, rust) = if taken {
@@ -318,9 +317,10 @@ fn named_values(g: &Graph, output: Id, args: &[Arg]) -> Vec<Id> {
 
 fn generate(function: &syn::ItemFn) -> syn::Result<TokenStream> {
     let (derived, scalar) = derive(function)?;
-    let text = text::derivation(&derived, &signature_text(function));
+    let passes = text::passes(&derived);
+    let text = text::derivation(&derived, &passes, &signature_text(function));
     let body = code::function(&derived, &scalar);
-    let trace = code::trace(&derived, &body, &text::passes(&derived));
+    let trace = code::trace(&derived, &body, &passes);
     let body = body.tokens();
     let sig = &function.sig;
     let vis = &function.vis;

@@ -71,7 +71,7 @@ fn lecture_expansion() {
 fn lecture_derivation() {
     let f: syn::ItemFn = syn::parse2(tokens(LECTURE)).expect("parses");
     let (d, _) = super::derive(&f).expect("derives");
-    let text = super::text::derivation(&d, "f(x, y, z)");
+    let text = super::text::derivation(&d, &super::text::passes(&d), "f(x, y, z)");
     insta::assert_snapshot!(text);
 }
 

@@ -185,17 +185,17 @@ fn paths(g: &Graph, top: Id, bottom: Id, named: &HashSet<Id>) -> usize {
     count
 }
 
-pub fn derivation(d: &Derived, title: &str) -> String {
+/// The derivation's text, from its lines ([`passes`]).
+pub fn derivation(d: &Derived, passes: &Passes, title: &str) -> String {
     let f = d.f();
     let mut out = String::new();
     let _ = writeln!(out, "{title} = {}", render(&d.graph).definition(d.output));
-    let passes = passes(d);
-    let rows: Vec<Vec<String>> = passes.forward.into_iter().map(|(_, r)| r).collect();
+    let rows: Vec<Vec<String>> = passes.forward.iter().map(|(_, r)| r.clone()).collect();
     section(&mut out, "Forward pass", &rows);
     if !passes.locals.is_empty() {
         section(&mut out, "Local gradients", &passes.locals);
     }
-    let rows: Vec<Vec<String>> = passes.backward.into_iter().map(|(_, r)| r).collect();
+    let rows: Vec<Vec<String>> = passes.backward.iter().map(|(_, r)| r.clone()).collect();
     section(
         &mut out,
         &format!("Backward pass: ∂{f}/∂v = Σ upstream × local over the values that use v"),
