@@ -10,8 +10,8 @@
 
 use crate::check::Jacobians;
 use crate::derive::{self, Derived};
-use crate::ir::{Graph, Id, LeafKind, Name, Op, Shape, BATCH};
-use crate::simplify::Rewrite;
+use mlp_symbolic::ir::{Graph, Id, LeafKind, Name, Op, Shape, BATCH};
+use mlp_symbolic::simplify::Rewrite;
 use std::collections::HashMap;
 
 pub struct Batched {
@@ -271,7 +271,7 @@ mod tests {
                 .parse()
                 .unwrap();
         let net = check::check(&parse::parse(attr).unwrap()).unwrap();
-        let d = derive::derive(model::build(&net, false), net.jacobians);
+        let d = derive::derive(model::build(&net, false).expect("builds"), net.jacobians);
         let b = super::lift(&d);
         assert!(b.is_some());
     }

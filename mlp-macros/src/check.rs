@@ -5,12 +5,13 @@
 
 use crate::ast::{Arg, Chain, Element};
 use crate::kw::{self, Word};
+pub use mlp_symbolic::layers::{Activation, LayerKind, Loss};
 use proc_macro2::Span;
 use quote::ToTokens;
 use syn::Ident;
 
 /// A checked network: every size known, the loss last and compatible with what precedes it.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Network {
     pub input: Ident,
     pub input_size: usize,
@@ -21,8 +22,9 @@ pub struct Network {
     pub ram_budget: Option<Budget>,
     /// The chain as the user wrote it, normalized (`x -> Linear(2, 16) -> ...`).
     pub source: String,
-    /// The expressions of the `Elementwise(...)` activations, checked.
-    pub elementwise: Vec<proc_macro2::TokenStream>,
+    /// The expressions of the `Elementwise(...)` activations, parsed; the model lowers each at
+    /// its layer's size.
+    pub elementwise: Vec<syn::Expr>,
 }
 
 /// `ram_budget = bytes` and where it was written.
@@ -40,47 +42,6 @@ pub enum Jacobians {
     /// The chain rule exactly as composed: explicit Jacobian matrices, multiplied from the loss
     /// back (`jacobians = full`).
     Full,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub enum Activation {
-    Relu,
-    /// max(a·z, z), slope `a`.
-    LeakyRelu(f64),
-    /// z for z ≥ 0, α(eᶻ − 1) for z < 0.
-    Elu(f64),
-    Sigmoid,
-    Tanh,
-    Softmax,
-    Identity,
-    /// `Elementwise(expr)`: `h = f(z)` for an expression of `z`; the index of its tokens in
-    /// [`Network::elementwise`].
-    Elementwise(usize),
-}
-
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub enum LayerKind {
-    Linear {
-        inputs: usize,
-        outputs: usize,
-    },
-    /// `outputs` units, each the maximum of `pieces` affine maps of the input.
-    Maxout {
-        inputs: usize,
-        outputs: usize,
-        pieces: usize,
-    },
-    Activation(Activation),
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Loss {
-    /// Cross-entropy of `Softmax` probabilities against a class index.
-    CrossEntropy,
-    /// Binary cross-entropy of one `Sigmoid` probability against a target in [0, 1].
-    BinaryCrossEntropy,
-    /// Mean squared error against a target vector.
-    Mse,
 }
 
 #[derive(Clone, Debug)]
@@ -263,7 +224,7 @@ pub fn check(chain: &Chain) -> syn::Result<Network> {
 }
 
 /// The one argument of `Elementwise(...)`: an expression of `z`, differentiable elementwise.
-fn elementwise_arg(element: &Element) -> syn::Result<proc_macro2::TokenStream> {
+fn elementwise_arg(element: &Element) -> syn::Result<syn::Expr> {
     let usage = "`Elementwise` takes one expression of `z`, applied to every element: `Elementwise(z * sigmoid(z))`";
     let Some(args) = &element.args else {
         return Err(syn::Error::new(
@@ -277,11 +238,7 @@ fn elementwise_arg(element: &Element) -> syn::Result<proc_macro2::TokenStream> {
             format!("{usage}, found {} arguments", args.items.len()),
         ));
     };
-    // Lowered once here for its errors; the model lowers it again at the layer's size.
-    let mut g = crate::ir::Graph::new();
-    let z = crate::grad::lower::argument(&mut g, "z", crate::ir::Shape::vector(2));
-    crate::grad::activation(&mut g, &arg.tokens, z)?;
-    Ok(arg.tokens.clone())
+    syn::parse2(arg.tokens.clone())
 }
 
 fn internal(chain: &Chain, what: &str) -> syn::Error {

@@ -3,9 +3,9 @@
 use crate::batch::Batched;
 use crate::check::Jacobians;
 use crate::derive::Derived;
-use crate::ir::{Graph, Id, Op, Render};
-use crate::rules::{self, Local};
-use crate::simplify;
+use mlp_symbolic::ir::{Graph, Id, Render};
+use mlp_symbolic::local::jacobian_between;
+use mlp_symbolic::simplify;
 use std::collections::{HashMap, HashSet};
 use std::fmt::Write;
 
@@ -123,77 +123,6 @@ fn local_jacobians(d: &mut Derived, out: &mut String) {
         rows.push(vec![lhs, text, shape]);
     }
     section(out, "Local Jacobians (recorded by the forward pass)", &rows);
-}
-
-/// The Jacobian of `top` by `bottom`, through the unnamed nodes between them, simplified.
-pub fn jacobian_between(g: &mut Graph, top: Id, bottom: Id) -> Option<(String, String)> {
-    if let Some(&(input, derivative)) = g.stated.get(&top) {
-        if input != bottom {
-            return None;
-        }
-        let d = g.add(Op::Diag(derivative));
-        return Some((format!("= {}", Render::new(g).math(d)), g.shape(d).text()));
-    }
-    let path = path_down(g, top, bottom)?;
-    let mut product: Option<Id> = None;
-    for pair in path.windows(2) {
-        let (parent, child) = (pair[0], pair[1]);
-        let index = g.op(parent).children().iter().position(|&c| c == child)?;
-        match rules::local_jacobian(g, parent, index)? {
-            Local::Matrix(j) => {
-                product = Some(match product {
-                    Some(p) => g.add(Op::MatMul(p, j)),
-                    None => j,
-                });
-            }
-            Local::Weight { right } => {
-                // ∂vᵢ/∂Aᵢⱼ = rightⱼ when everything above is the identity (Linear's `+ b`).
-                let above_is_identity = match product {
-                    None => true,
-                    Some(p) => {
-                        let (map, _) = simplify::simplify(g, &[p]);
-                        matches!(g.op(map[&p]), Op::Identity(_))
-                    }
-                };
-                let (t, b, r) = (math(g, top), math(g, bottom), math(g, right));
-                let (rows, a) = (g.shape(top).rows, g.shape(bottom));
-                let text = if above_is_identity {
-                    format!(": ∂{t}ᵢ/∂{b}ᵢⱼ = {r}ⱼ")
-                } else {
-                    ": a 3-tensor".to_string()
-                };
-                return Some((text, format!("[{rows}×({}×{})]", a.rows, a.cols)));
-            }
-            // Networks are chains of column vectors: these only arise in `#[mlp::grad]`.
-            Local::Elementwise(_)
-            | Local::Transposed
-            | Local::ScalarFactor { .. }
-            | Local::Spread => return None,
-        }
-    }
-    let p = product?;
-    let (map, _) = simplify::simplify(g, &[p]);
-    let simple = map[&p];
-    Some((
-        format!("= {}", Render::new(g).math(simple)),
-        g.shape(simple).text(),
-    ))
-}
-
-/// The nodes from `top` down to `bottom` through unnamed nodes.
-fn path_down(g: &Graph, top: Id, bottom: Id) -> Option<Vec<Id>> {
-    for child in g.op(top).children() {
-        if child == bottom {
-            return Some(vec![top, bottom]);
-        }
-        if g.name(child).is_none() {
-            if let Some(mut rest) = path_down(g, child, bottom) {
-                rest.insert(0, top);
-                return Some(rest);
-            }
-        }
-    }
-    None
 }
 
 /// The gradients the text refers to by name. A gradient made only of forward values (`ŷ − y`)

@@ -1,11 +1,11 @@
 //! Stages 4 and 5 together: the chain rule on the model's forward graph, then simplification.
 //! What comes out is everything codegen and the derivation text need, in one IR.
 
-use crate::chain;
 use crate::check::Jacobians;
-use crate::ir::{Graph, Id, Name, Op};
 use crate::model::Model;
-use crate::simplify::{self, Rewrite};
+use mlp_symbolic::chain;
+use mlp_symbolic::ir::{Graph, Id, Name, Op};
+use mlp_symbolic::simplify::{self, Rewrite};
 use std::collections::HashMap;
 
 pub struct Derived {

@@ -5,7 +5,7 @@
 //! (one pass, no temporaries), products and sums into nalgebra's operators, `Wᵀ·g` into
 //! `tr_mul` (no transposed copy). Nothing here allocates: every value is a stack matrix.
 
-use crate::ir::{Func, Graph, Id, Num, Op, Ratio};
+use mlp_symbolic::ir::{Func, Graph, Id, Num, Op, Ratio};
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{format_ident, quote};
 use std::collections::{HashMap, HashSet};
@@ -143,7 +143,7 @@ impl Emitter<'_> {
         match *self.g.op(n) {
             Op::Leaf(_) => matches!(
                 self.g.leaf_of(n).map(|l| l.kind),
-                Some(crate::ir::LeafKind::Constant)
+                Some(mlp_symbolic::ir::LeafKind::Constant)
             ),
             Op::RowSum(a) => self.is_row(a),
             Op::MatMul(a, b) | Op::Add(a, b) | Op::Sub(a, b) | Op::Hadamard(a, b) => {
@@ -936,7 +936,7 @@ fn ratio(r: Ratio) -> TokenStream {
 
 /// A dimension: a literal, or the batch size `B`.
 pub fn dim(n: usize) -> TokenStream {
-    if n == crate::ir::BATCH {
+    if n == mlp_symbolic::ir::BATCH {
         quote!(B)
     } else {
         let n = lit(n);

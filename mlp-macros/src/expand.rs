@@ -52,11 +52,16 @@ pub fn derive_items(
             return Err(all);
         }
     };
-    let model = model::build(&network, false);
+    let model = model::build(&network, false)?;
     check_input_name(&network.input, &model)?;
     let mut derived = derive::derive(model, network.jacobians);
-    let soft = (network.loss == check::Loss::CrossEntropy)
-        .then(|| derive::derive(model::build(&network, true), network.jacobians));
+    let soft = match network.loss {
+        check::Loss::CrossEntropy => Some(derive::derive(
+            model::build(&network, true)?,
+            network.jacobians,
+        )),
+        _ => None,
+    };
     if let Some(budget) = network.ram_budget {
         check_budget(&derived, budget)?;
     }

@@ -6,7 +6,6 @@
 
 mod ast;
 mod batch;
-mod chain;
 mod check;
 mod codegen;
 mod derivation;
@@ -14,12 +13,9 @@ mod derive;
 mod emit;
 mod expand;
 mod grad;
-mod ir;
 mod kw;
 mod model;
 mod parse;
-mod rules;
-mod simplify;
 
 #[cfg(test)]
 mod tests;

@@ -7,8 +7,8 @@
 //! the loss `J`, the target `y`. A second activation in a row gets a prime: `h′`.
 
 use crate::check::{Activation, Layer, LayerKind, Loss, Network};
-use crate::ir::{Graph, Id, LeafKind, Name, Shape};
-use crate::rules;
+use mlp_symbolic::ir::{subscript, Graph, Id, LeafKind, Name, Shape};
+use mlp_symbolic::{elementwise, local};
 
 /// A trainable parameter.
 #[derive(Clone, Debug)]
@@ -59,7 +59,10 @@ pub const RESERVED: &[&str] = &[
 
 /// The forward graph. `soft_targets`: a `CE` target is a probability vector rather than a
 /// class index.
-pub fn build(net: &Network, soft_targets: bool) -> Model {
+///
+/// An `Elementwise` expression is lowered here, at its layer's size; what cannot be
+/// differentiated is an error spanned on the smallest part of the expression at fault.
+pub fn build(net: &Network, soft_targets: bool) -> syn::Result<Model> {
     let mut g = Graph::new();
     let input_name = net.input.to_string();
     let input = g.leaf(
@@ -117,7 +120,7 @@ pub fn build(net: &Network, soft_targets: bool) -> Model {
                             input: current,
                         });
                         current = t;
-                        let value = rules::maxout(&mut g, t, pieces);
+                        let value = local::maxout(&mut g, t, pieces);
                         let name = naming.activation_output(linear_index, primes);
                         primes += 1;
                         (value, Vec::new(), name)
@@ -132,20 +135,19 @@ pub fn build(net: &Network, soft_targets: bool) -> Model {
                 continue;
             }
             LayerKind::Activation(Activation::Elementwise(k)) => {
-                let tokens = net.elementwise.get(k).cloned().unwrap_or_default();
-                let value = match crate::grad::activation(&mut g, &tokens, current) {
-                    Ok(value) => value,
-                    Err(e) => {
-                        g.error.get_or_insert(e.to_string());
-                        current
-                    }
+                let Some(expr) = net.elementwise.get(k) else {
+                    return Err(syn::Error::new(
+                        net.input.span(),
+                        "internal error: an `Elementwise` layer without its expression",
+                    ));
                 };
+                let value = elementwise::activation(&mut g, expr, current)?;
                 let name = naming.activation_output(linear_index, primes);
                 primes += 1;
                 (value, Vec::new(), name)
             }
             LayerKind::Activation(a) => {
-                let value = rules::activation(&mut g, a, current);
+                let value = local::activation(&mut g, a, current);
                 let name = naming.activation_output(linear_index, primes);
                 primes += 1;
                 (value, Vec::new(), name)
@@ -166,9 +168,9 @@ pub fn build(net: &Network, soft_targets: bool) -> Model {
         });
         current = value;
     }
-    let loss = rules::loss(&mut g, net.loss, current, target);
+    let loss = local::loss(&mut g, net.loss, current, target);
     g.set_name(loss, Name::new("J", "j"));
-    Model {
+    Ok(Model {
         graph: g,
         input,
         target,
@@ -177,7 +179,7 @@ pub fn build(net: &Network, soft_targets: bool) -> Model {
         output: current,
         loss,
         loss_kind: net.loss,
-    }
+    })
 }
 
 /// An `Elementwise` activation's values that its derivative reads (σ(z) in z ⊙ σ(z)): named
@@ -192,7 +194,9 @@ fn name_inner_values(g: &mut Graph, value: Id, name: &Name) {
     for n in read {
         let trivial = matches!(
             g.op(n),
-            crate::ir::Op::Leaf(_) | crate::ir::Op::Fill(..) | crate::ir::Op::Ones(_)
+            mlp_symbolic::ir::Op::Leaf(_)
+                | mlp_symbolic::ir::Op::Fill(..)
+                | mlp_symbolic::ir::Op::Ones(_)
         );
         if n == z
             || n == value
@@ -203,7 +207,7 @@ fn name_inner_values(g: &mut Graph, value: Id, name: &Name) {
             continue;
         }
         k += 1;
-        let math = crate::ir::Render::new(g).math(n);
+        let math = mlp_symbolic::ir::Render::new(g).math(n);
         g.set_name(n, Name::new(math, format!("{}_t{k}", name.rust)));
     }
 }
@@ -220,7 +224,7 @@ fn affine(
     input: Id,
 ) -> (Id, Vec<usize>) {
     let (weight, bias) = layer_params(g, params, naming, k, position, shape);
-    let value = rules::linear(g, weight, bias, input);
+    let value = local::linear(g, weight, bias, input);
     (value, vec![params.len() - 2, params.len() - 1])
 }
 
@@ -299,23 +303,4 @@ impl Naming {
             format!("{rust}{}", "_p".repeat(primes)),
         )
     }
-}
-
-/// `12` → `₁₂`.
-pub fn subscript(n: usize) -> String {
-    n.to_string()
-        .chars()
-        .map(|c| match c {
-            '0' => '₀',
-            '1' => '₁',
-            '2' => '₂',
-            '3' => '₃',
-            '4' => '₄',
-            '5' => '₅',
-            '6' => '₆',
-            '7' => '₇',
-            '8' => '₈',
-            _ => '₉',
-        })
-        .collect()
 }

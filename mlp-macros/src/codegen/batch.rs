@@ -6,7 +6,7 @@ use super::Parts;
 use crate::batch::Batched;
 use crate::check::Loss;
 use crate::emit::{emit_with, lit, Mode};
-use crate::ir::Id;
+use mlp_symbolic::ir::Id;
 use proc_macro2::TokenStream;
 use quote::quote;
 use std::collections::HashMap;

@@ -15,7 +15,7 @@ mod types;
 use crate::check::Loss;
 use crate::derive::Derived;
 use crate::emit::{emit, lit, rust_name, Body};
-use crate::ir::{Id, Shape};
+use mlp_symbolic::ir::{Id, Shape};
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{format_ident, quote};
 use std::collections::HashMap;

@@ -5,7 +5,7 @@
 use super::{all_grads, field_inits, lit, Parts};
 use crate::check::Loss;
 use crate::emit::{emit_with, Mode};
-use crate::ir::Id;
+use mlp_symbolic::ir::Id;
 use proc_macro2::TokenStream;
 use quote::quote;
 use std::collections::HashMap;

@@ -4,7 +4,7 @@
 use super::{field_inits, let_names, Parts};
 use crate::derive::Derived;
 use crate::emit::emit;
-use crate::ir::Id;
+use mlp_symbolic::ir::Id;
 use proc_macro2::TokenStream;
 use quote::quote;
 use std::collections::HashMap;

@@ -2,7 +2,7 @@
 //! visitors, `Default` and `mlp::Parameters`.
 
 use super::{lit, ty, user_attributes, Item, Parts};
-use crate::ir::Id;
+use mlp_symbolic::ir::Id;
 use proc_macro2::{Ident, TokenStream};
 use quote::quote;
 

@@ -5,7 +5,7 @@
 
 use super::{Derived, Scalar};
 use crate::emit::lit;
-use crate::ir::{Func, Graph, Id, Op, Ratio};
+use mlp_symbolic::ir::{Func, Graph, Id, Op, Ratio};
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{format_ident, quote};
 use std::collections::{HashMap, HashSet};

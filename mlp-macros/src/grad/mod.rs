@@ -2,19 +2,19 @@
 //!
 //! The same pipeline as the networks, over a function body instead of a chain of layers:
 //! parse the signature (every argument a scalar, an `SVector` or an `SMatrix`) → lower the body
-//! to the IR ([`lower`]) → the chain rule from the result back ([`crate::chain`]) → the named
-//! rewrite rules ([`crate::simplify`]) → the derivation's text ([`text`]) and Rust ([`code`]).
+//! to the IR ([`lower`]) → the chain rule from the result back ([`mlp_symbolic::chain`]) → the named
+//! rewrite rules ([`mlp_symbolic::simplify`]) → the derivation's text ([`text`]) and Rust ([`code`]).
 
 mod code;
-pub mod lower;
+
 mod text;
 
 #[cfg(test)]
 mod tests;
 
-use crate::chain;
-use crate::ir::{Graph, Id, LeafKind, Name, Op, Shape};
-use crate::simplify::{self, Rewrite};
+use mlp_symbolic::ir::{Graph, Id, LeafKind, Name, Op, Shape};
+use mlp_symbolic::simplify::{self, Rewrite};
+use mlp_symbolic::{chain, lower};
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, ToTokens};
 use syn::spanned::Spanned;
@@ -256,41 +256,6 @@ pub fn derive(function: &syn::ItemFn) -> syn::Result<(Derived, Scalar)> {
         },
         scalar,
     ))
-}
-
-/// An `Elementwise(expr)` activation applied to `z`: the expression lowered elementwise over
-/// `z`'s shape, its derivative `f′(z)` derived by the chain rule (seeded with ones: the
-/// Jacobian is diagonal) and simplified, and the pair recorded as the value's stated local
-/// Jacobian `diag(f′(z))`, which the network's chain rule then uses like a built-in one's.
-pub fn activation(g: &mut Graph, tokens: &TokenStream, z: Id) -> syn::Result<Id> {
-    let expr: syn::Expr = syn::parse2(tokens.clone())?;
-    let shape = g.shape(z);
-    let value = {
-        let mut lower = lower::Lowering::elementwise(g, shape);
-        lower.bind("z", z);
-        lower.expr(&expr)?
-    };
-    if g.shape(value) != shape {
-        return Err(lower::error(
-            &expr,
-            "expected an elementwise expression of `z`",
-        ));
-    }
-    if value == z || g.stated.contains_key(&value) || !g.is_variable(value) {
-        return Err(lower::error(
-            &expr,
-            "the activation must compute something new from `z` (for `z` itself use `Identity`)",
-        ));
-    }
-    let seed = g.add(Op::Fill(crate::ir::Num::new(1.0), shape.rows, shape.cols));
-    let raw = chain::backward_from(g, value, seed, |n| n == z);
-    let derivative = match raw.get(&z) {
-        Some(&d) => d,
-        None => g.add(Op::Fill(crate::ir::Num::new(0.0), shape.rows, shape.cols)),
-    };
-    let (map, _) = simplify::simplify_with(g, &[derivative], simplify::EXPRESSION_RULES);
-    g.stated.insert(value, (z, map[&derivative]));
-    Ok(value)
 }
 
 /// The named values in backward order: the result, the `let`s from the last, the arguments.

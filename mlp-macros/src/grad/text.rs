@@ -3,10 +3,10 @@
 //! over the values that use it, and what it simplifies to.
 
 use super::Derived;
-use crate::chain;
 use crate::derivation::section;
-use crate::ir::{Graph, Id, LeafKind, Name, Op, Render};
-use crate::simplify;
+use mlp_symbolic::chain;
+use mlp_symbolic::ir::{Graph, Id, LeafKind, Name, Op, Render};
+use mlp_symbolic::simplify;
 use std::collections::{BTreeMap, HashSet};
 use std::fmt::Write;
 
@@ -103,7 +103,8 @@ pub fn passes(d: &Derived) -> Passes {
                 // The Jacobian itself where one path leads from p to v (`∂z/∂x = W`); where
                 // several do, their vector-Jacobian products are summed below.
                 if paths(&g, p, v, &named) == 1 {
-                    if let Some((text, shape)) = crate::derivation::jacobian_between(&mut g, p, v) {
+                    if let Some((text, shape)) = mlp_symbolic::local::jacobian_between(&mut g, p, v)
+                    {
                         locals.push(vec![local_name(&g, p, v), text, shape]);
                     }
                 }

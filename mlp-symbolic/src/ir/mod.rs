@@ -5,11 +5,10 @@
 //! expression twice gives the same id, so shared subexpressions (the same `ŷ − y` serving
 //! ∂J/∂U and ∂J/∂b₂) are found for free. Every node has a static shape.
 
-#[cfg(test)]
 pub mod eval;
 mod render;
 
-pub use render::Render;
+pub use render::{subscript, Render};
 
 use std::collections::HashMap;
 
@@ -110,7 +109,7 @@ impl Ratio {
             den: sign * den / g,
         }
     }
-    #[cfg(test)]
+    /// The ratio as a number.
     pub fn value(self) -> f64 {
         self.num as f64 / self.den as f64
     }

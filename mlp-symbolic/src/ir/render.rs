@@ -294,8 +294,23 @@ fn number(n: Num) -> String {
     }
 }
 
-fn subscript(k: usize) -> String {
-    crate::model::subscript(k)
+/// `12` → `₁₂`.
+pub fn subscript(n: usize) -> String {
+    n.to_string()
+        .chars()
+        .map(|c| match c {
+            '0' => '₀',
+            '1' => '₁',
+            '2' => '₂',
+            '3' => '₃',
+            '4' => '₄',
+            '5' => '₅',
+            '6' => '₆',
+            '7' => '₇',
+            '8' => '₈',
+            _ => '₉',
+        })
+        .collect()
 }
 
 fn ratio(r: Ratio) -> String {

@@ -6,7 +6,7 @@
 //! is simplified here: the products are built exactly as written.
 
 use crate::ir::{Graph, Id, Op};
-use crate::rules::{self, Local};
+use crate::local::{self, Local};
 use std::collections::BTreeMap;
 
 /// `∂J/∂v` for every value `v` the loss depends on through inputs or parameters, as a node of
@@ -53,7 +53,7 @@ pub fn backward_from(
             if !variable[child] {
                 continue;
             }
-            let Some(local) = rules::local_jacobian(g, node, index) else {
+            let Some(local) = local::local_jacobian(g, node, index) else {
                 continue;
             };
             let contribution = match local {

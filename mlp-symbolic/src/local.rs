@@ -20,8 +20,9 @@
 //! The chain stage multiplies these, unsimplified, exactly as the lecture writes the chain rule;
 //! the named rewrites of [`crate::simplify`] then turn the products into elementwise code.
 
-use crate::check::{Activation, Loss};
-use crate::ir::{Func, Graph, Id, Num, Op, Ratio, Shape};
+use crate::ir::{Func, Graph, Id, Num, Op, Ratio, Render, Shape};
+use crate::layers::{Activation, Loss};
+use crate::simplify;
 
 /// A local Jacobian ∂out/∂child.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -66,7 +67,7 @@ pub fn activation(g: &mut Graph, activation: Activation, input: Id) -> Id {
         Activation::Sigmoid => g.add(Op::Map(Func::Sigmoid, input)),
         Activation::Tanh => g.add(Op::Map(Func::Tanh, input)),
         Activation::Softmax => g.add(Op::Softmax(input)),
-        // Lowered from its expression by the model (`grad::activation`).
+        // Lowered from its expression by the model ([`crate::elementwise::activation`]).
         Activation::Elementwise(_) => input,
     }
 }
@@ -256,4 +257,81 @@ fn ones_like(g: &mut Graph, shape: Shape) -> Id {
     } else {
         g.add(Op::Fill(Num::new(1.0), shape.rows, shape.cols))
     }
+}
+
+// ---- a local Jacobian between two named values, for the text ------------------------------
+
+/// The Jacobian of `top` by `bottom`, through the unnamed nodes between them, simplified.
+pub fn jacobian_between(g: &mut Graph, top: Id, bottom: Id) -> Option<(String, String)> {
+    if let Some(&(input, derivative)) = g.stated.get(&top) {
+        if input != bottom {
+            return None;
+        }
+        let d = g.add(Op::Diag(derivative));
+        return Some((format!("= {}", Render::new(g).math(d)), g.shape(d).text()));
+    }
+    let path = path_down(g, top, bottom)?;
+    let mut product: Option<Id> = None;
+    for pair in path.windows(2) {
+        let (parent, child) = (pair[0], pair[1]);
+        let index = g.op(parent).children().iter().position(|&c| c == child)?;
+        match local_jacobian(g, parent, index)? {
+            Local::Matrix(j) => {
+                product = Some(match product {
+                    Some(p) => g.add(Op::MatMul(p, j)),
+                    None => j,
+                });
+            }
+            Local::Weight { right } => {
+                // ∂vᵢ/∂Aᵢⱼ = rightⱼ when everything above is the identity (Linear's `+ b`).
+                let above_is_identity = match product {
+                    None => true,
+                    Some(p) => {
+                        let (map, _) = simplify::simplify(g, &[p]);
+                        matches!(g.op(map[&p]), Op::Identity(_))
+                    }
+                };
+                let (t, b, r) = (render(g, top), render(g, bottom), render(g, right));
+                let (rows, a) = (g.shape(top).rows, g.shape(bottom));
+                let text = if above_is_identity {
+                    format!(": ∂{t}ᵢ/∂{b}ᵢⱼ = {r}ⱼ")
+                } else {
+                    ": a 3-tensor".to_string()
+                };
+                return Some((text, format!("[{rows}×({}×{})]", a.rows, a.cols)));
+            }
+            // Networks are chains of column vectors: these only arise in `#[mlp::grad]`.
+            Local::Elementwise(_)
+            | Local::Transposed
+            | Local::ScalarFactor { .. }
+            | Local::Spread => return None,
+        }
+    }
+    let p = product?;
+    let (map, _) = simplify::simplify(g, &[p]);
+    let simple = map[&p];
+    Some((
+        format!("= {}", Render::new(g).math(simple)),
+        g.shape(simple).text(),
+    ))
+}
+
+/// The nodes from `top` down to `bottom` through unnamed nodes.
+fn path_down(g: &Graph, top: Id, bottom: Id) -> Option<Vec<Id>> {
+    for child in g.op(top).children() {
+        if child == bottom {
+            return Some(vec![top, bottom]);
+        }
+        if g.name(child).is_none() {
+            if let Some(mut rest) = path_down(g, child, bottom) {
+                rest.insert(0, top);
+                return Some(rest);
+            }
+        }
+    }
+    None
+}
+
+fn render(g: &Graph, id: Id) -> String {
+    Render::new(g).math(id)
 }
