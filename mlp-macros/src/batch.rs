@@ -71,7 +71,7 @@ pub fn lift(d: &Derived) -> Option<Batched> {
 
     let output = l.node(m.output)?;
     let loss_rows = l.node(d.loss)?;
-    let loss_sum = l.g.add(Op::RowSum(loss_rows));
+    let loss_sum = l.g.add(Op::ColumnSum(loss_rows));
     let loss = l.g.add(Op::MatMul(inv_b, loss_sum));
     let mut grads = Vec::new();
     for p in &m.params {
@@ -79,7 +79,7 @@ pub fn lift(d: &Derived) -> Option<Batched> {
         let lifted = l.node(grad)?;
         // A gradient that still has a column per sample (a bias's) is summed over the batch.
         let sum = if l.g.shape(lifted).cols == BATCH {
-            l.g.add(Op::RowSum(lifted))
+            l.g.add(Op::ColumnSum(lifted))
         } else {
             lifted
         };

@@ -4,8 +4,9 @@
 //! values: no heap.
 
 use super::{Derived, Scalar};
-use crate::emit::lit;
-use mlp_symbolic::ir::{Func, Graph, Id, Op, Ratio};
+use crate::emit::scalar::{self, Call, Scalars};
+use crate::emit::{internal_error, lit};
+use mlp_symbolic::ir::{Graph, Id, Op};
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{format_ident, quote};
 use std::collections::{HashMap, HashSet};
@@ -337,39 +338,13 @@ impl Code<'_> {
         }
     }
 
-    fn number(&mut self, v: f64) -> TokenStream {
-        match self.scalar {
-            Scalar::Concrete(_) => {
-                let l = proc_macro2::Literal::f64_unsuffixed(v.abs());
-                if v < 0.0 {
-                    quote!((-#l))
-                } else {
-                    quote!(#l)
-                }
-            }
-            Scalar::Generic(t) => {
-                quote!(::mlp::__private::nalgebra::convert::<f64, #t>(#v))
-            }
-        }
-    }
-
-    fn one(&mut self) -> TokenStream {
-        self.one = true;
-        quote!(one)
-    }
-
-    fn zero(&mut self) -> TokenStream {
-        self.zero = true;
-        quote!(zero)
-    }
-
     fn expr(&mut self, n: Id) -> TokenStream {
         let g = self.g;
         let s = self.scalar.tokens();
         let na = quote!(::mlp::__private::nalgebra);
         let scalar = self.is_scalar(n);
         match *g.op(n) {
-            Op::Leaf(_) => internal("a leaf without a value"),
+            Op::Leaf(_) => internal_error("grad", "a leaf without a value"),
             Op::Fill(c, rows, cols) => {
                 let v = self.number(c.value());
                 if rows == 1 && cols == 1 {
@@ -401,7 +376,7 @@ impl Code<'_> {
                 quote!(-#a)
             }
             Op::Scale(r, a) => {
-                let (a, c) = (self.value(a), self.ratio(r));
+                let (a, c) = (self.value(a), scalar::ratio(r, self));
                 quote!(#a * #c)
             }
             Op::Hadamard(a, b) if scalar => {
@@ -469,63 +444,45 @@ impl Code<'_> {
                 let v = self.value(v);
                 quote!(#na::SMatrix::<#s, #k, #k>::from_diagonal(&#v))
             }
+            // Through nalgebra's traits, not `f32`'s methods: those exist only with `std`.
             Op::Map(f, a) if scalar => {
                 let a = self.value(a);
-                self.scalar_map(f, a)
+                scalar::function(f, &a, Call::Trait, self).0
             }
             Op::Map(f, a) => {
                 let a = self.value(a);
-                let body = self.scalar_map(f, quote!(v));
+                let body = scalar::function(f, &quote!(v), Call::Trait, self).0;
                 quote!(#a.map(|v| #body))
             }
-            _ => internal("an operation `#[mlp::grad]` does not write"),
-        }
-    }
-
-    /// `f(a)` for one number `a` (a name or a parenthesized expression). The functions are
-    /// called through nalgebra's traits, not as `f32`'s methods: those exist only with `std`.
-    fn scalar_map(&mut self, f: Func, a: TokenStream) -> TokenStream {
-        let complex = quote!(::mlp::__private::nalgebra::ComplexField);
-        let real = quote!(::mlp::__private::RealField);
-        match f {
-            Func::Exp => quote!(#complex::exp(#a)),
-            Func::Ln => quote!(#complex::ln(#a)),
-            Func::Sqrt => quote!(#complex::sqrt(#a)),
-            Func::Tanh => quote!(#complex::tanh(#a)),
-            Func::Square => quote!(#complex::powi(#a, 2)),
-            Func::Powi(k) => quote!(#complex::powi(#a, #k)),
-            Func::Recip => {
-                let one = self.one();
-                quote!(#one / #a)
-            }
-            Func::Sigmoid => {
-                let one = self.one();
-                quote!(#one / (#one + #complex::exp(-#a)))
-            }
-            Func::Relu => {
-                let zero = self.zero();
-                quote!(#real::max(#a, #zero))
-            }
-            Func::Step => {
-                let (zero, one) = (self.zero(), self.one());
-                quote!(if #a > #zero { #one } else { #zero })
-            }
-            _ => internal("an elementwise function `#[mlp::grad]` does not write"),
-        }
-    }
-
-    fn ratio(&mut self, r: Ratio) -> TokenStream {
-        if r.den == 1 {
-            self.number(r.num as f64)
-        } else {
-            let (a, b) = (self.number(r.num as f64), self.number(r.den as f64));
-            quote!((#a / #b))
+            _ => internal_error("grad", "an operation `#[mlp::grad]` does not write"),
         }
     }
 }
 
-/// A bug in this crate, reported as a compile error rather than a panic.
-fn internal(what: &str) -> TokenStream {
-    let message = format!("internal error in #[mlp::grad]: {what}; please report it");
-    quote!(::core::compile_error!(#message))
+impl Scalars for Code<'_> {
+    fn number(&mut self, v: f64) -> TokenStream {
+        match self.scalar {
+            Scalar::Concrete(_) => {
+                let l = proc_macro2::Literal::f64_unsuffixed(v.abs());
+                if v < 0.0 {
+                    quote!((-#l))
+                } else {
+                    quote!(#l)
+                }
+            }
+            Scalar::Generic(t) => {
+                quote!(::mlp::__private::nalgebra::convert::<f64, #t>(#v))
+            }
+        }
+    }
+
+    fn one(&mut self) -> TokenStream {
+        self.one = true;
+        quote!(one)
+    }
+
+    fn zero(&mut self) -> TokenStream {
+        self.zero = true;
+        quote!(zero)
+    }
 }

@@ -265,7 +265,7 @@ fn step(g: &Graph, n: Id, env: &HashMap<Id, Mat>, m: &HashMap<Id, Mat>) -> Mat {
             let a = v(a);
             Mat::new(a.rows, n, (0..a.rows * n).map(|k| a.data[k / n]).collect())
         }
-        Op::RowSum(a) => {
+        Op::ColumnSum(a) => {
             let a = v(a);
             Mat::new(
                 a.rows,

@@ -196,7 +196,7 @@ pub enum Op {
     /// `b·1ᵀ`: the column `b` repeated for each of `n` columns (a bias over a batch).
     Broadcast(Id, usize),
     /// `A·1`: the sum of the columns (over a batch, a bias gradient; of a row, its sum).
-    RowSum(Id),
+    ColumnSum(Id),
     /// A constant: every element of a `rows × cols` matrix equal to the number.
     Fill(Num, usize, usize),
     /// The sum of every element (a scalar).
@@ -222,7 +222,7 @@ impl Op {
             | Log(a)
             | ExpSum(a)
             | Broadcast(a, _)
-            | RowSum(a)
+            | ColumnSum(a)
             | Sum(a) => vec![a],
             OuterStep(p, a, b, s) => {
                 let mut c = vec![p, a, b];
@@ -277,7 +277,7 @@ impl Op {
             Step(..) => Step(c[0], c[1]),
             OuterStep(..) => OuterStep(c[0], c[1], c[2], c.get(3).copied()),
             Broadcast(_, n) => Broadcast(c[0], n),
-            RowSum(_) => RowSum(c[0]),
+            ColumnSum(_) => ColumnSum(c[0]),
             Sum(_) => Sum(c[0]),
         }
     }
@@ -331,8 +331,14 @@ impl Graph {
         Graph::default()
     }
 
+    /// The number of nodes.
     pub fn len(&self) -> usize {
         self.nodes.len()
+    }
+
+    /// Whether the graph has no node.
+    pub fn is_empty(&self) -> bool {
+        self.nodes.is_empty()
     }
 
     pub fn op(&self, id: Id) -> &Op {
@@ -481,7 +487,7 @@ impl Graph {
                 )
             }
             Broadcast(a, n) => (Shape::matrix(s(self, a).rows, n), s(self, a).cols == 1),
-            RowSum(a) => (Shape::vector(s(self, a).rows), true),
+            ColumnSum(a) => (Shape::vector(s(self, a).rows), true),
             Fill(_, rows, cols) => (Shape::matrix(rows, cols), true),
             Sum(_) => (Shape::SCALAR, true),
         };

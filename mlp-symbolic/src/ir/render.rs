@@ -217,7 +217,7 @@ impl<'g> Render<'g> {
                 )
             }
             Op::Broadcast(a, _) => (format!("{}·1ᵀ", child(a, POSTFIX)), PRODUCT),
-            Op::RowSum(a) => (format!("{}·1", factor(a, KIND_MATMUL, false)), PRODUCT),
+            Op::ColumnSum(a) => (format!("{}·1", factor(a, KIND_MATMUL, false)), PRODUCT),
         }
     }
 
@@ -263,7 +263,7 @@ impl<'g> Render<'g> {
                 format!("(outer-step {} {} {} {})", s(p), s(a), s(b), s(c))
             }
             Op::Broadcast(a, _) => format!("(broadcast {})", s(a)),
-            Op::RowSum(a) => format!("(row-sum {})", s(a)),
+            Op::ColumnSum(a) => format!("(column-sum {})", s(a)),
             Op::Fill(c, _, _) => number(c),
             Op::Sum(a) => format!("(sum {})", s(a)),
         }
@@ -277,7 +277,7 @@ const KIND_DIV: u8 = 3;
 
 fn kind_of(op: &Op) -> u8 {
     match op {
-        Op::MatMul(..) | Op::Scale(..) | Op::Broadcast(..) | Op::RowSum(_) => KIND_MATMUL,
+        Op::MatMul(..) | Op::Scale(..) | Op::Broadcast(..) | Op::ColumnSum(_) => KIND_MATMUL,
         Op::Hadamard(..) => KIND_HADAMARD,
         Op::Div(..) => KIND_DIV,
         _ => KIND_OTHER,
