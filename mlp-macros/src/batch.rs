@@ -8,8 +8,8 @@
 //! loss are means (`1/B` times the sum over the batch; a bias's gradient is `∂J/∂Z·1`, the row
 //! sums). Nothing is derived twice: the batch is the per-sample derivation read for `B` columns.
 
+use crate::backprop::{self, Backprop};
 use crate::check::Jacobians;
-use crate::derive::{self, Derived};
 use mlp_symbolic::ir::{Graph, Id, LeafKind, Name, Op, Shape, BATCH};
 use mlp_symbolic::simplify::Rewrite;
 use std::collections::HashMap;
@@ -40,7 +40,7 @@ pub struct Batched {
 /// The batched derivation, or `None` where a per-sample value has no column-per-sample form
 /// (an explicit Jacobian matrix of `jacobians = full`): such a network's batch methods loop over
 /// the samples instead.
-pub fn lift(d: &Derived) -> Option<Batched> {
+pub fn lift(d: &Backprop) -> Option<Batched> {
     let m = &d.model;
     let src = &m.graph;
     let mut l = Lift {
@@ -86,7 +86,7 @@ pub fn lift(d: &Derived) -> Option<Batched> {
         grads.push(l.g.add(Op::MatMul(inv_b, sum)));
     }
     // Names: per-sample values in capitals, their gradients after them.
-    for step in &m.steps {
+    for step in &m.layers {
         if let (Some(name), Some(Some(new))) = (src.name(step.value), l.memo.get(&step.value)) {
             l.g.rename(*new, Name::new(capital(&name.math), name.rust.clone()));
         }
@@ -124,7 +124,7 @@ pub fn lift(d: &Derived) -> Option<Batched> {
     }
 
     let pairs = params.iter().copied().zip(grads.iter().copied());
-    let (updates, rewrites) = derive::updates(&mut l.g, pairs, Jacobians::Simplified);
+    let (updates, rewrites) = backprop::updates(&mut l.g, pairs, Jacobians::Simplified);
     if l.g.error.is_some() {
         return None;
     }
@@ -262,7 +262,7 @@ impl Lift<'_> {
 
 #[cfg(test)]
 mod tests {
-    use crate::{check, derive, model, parse};
+    use crate::{backprop, check, model, parse};
 
     #[test]
     fn card_lifts() {
@@ -271,7 +271,7 @@ mod tests {
                 .parse()
                 .unwrap();
         let net = check::check(&parse::parse(attr).unwrap()).unwrap();
-        let d = derive::derive(model::build(&net, false).expect("builds"), net.jacobians);
+        let d = backprop::backprop(model::build(&net, false).expect("builds"), net.jacobians);
         let b = super::lift(&d);
         assert!(b.is_some());
     }

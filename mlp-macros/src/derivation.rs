@@ -1,15 +1,15 @@
 //! Stage 6a: the derivation text users read, rendered from the same IR the code comes from.
 
+use crate::backprop::Backprop;
 use crate::batch::Batched;
 use crate::check::Jacobians;
-use crate::derive::Derived;
-use mlp_symbolic::ir::{Graph, Id, Render};
+use mlp_symbolic::ir::{Graph, Id, Name, Render};
 use mlp_symbolic::local::jacobian_between;
 use mlp_symbolic::simplify;
 use std::collections::{HashMap, HashSet};
 use std::fmt::Write;
 
-pub fn render(d: &mut Derived, batched: Option<&Batched>, source: &str) -> String {
+pub fn render(d: &mut Backprop, batched: Option<&Batched>, source: &str) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "{source}");
     forward(d, &mut out);
@@ -23,22 +23,8 @@ pub fn render(d: &mut Derived, batched: Option<&Batched>, source: &str) -> Strin
     out
 }
 
-/// The batch's gradients the text refers to by name, as [`referred_names`] chooses them.
-fn batch_names(b: &Batched) -> HashMap<Id, String> {
-    let g = &b.graph;
-    let named: HashSet<Id> = b.grad_names.keys().copied().collect();
-    let mut names = HashMap::new();
-    for (&node, name) in &b.grad_names {
-        let below = g.reachable(&[node], |_| false);
-        if below.iter().any(|n| *n != node && named.contains(n)) {
-            names.insert(node, name.math.clone());
-        }
-    }
-    names
-}
-
 /// The fused training step: each parameter's update as the update rules left it.
-fn update(d: &Derived, out: &mut String) {
+fn update(d: &Backprop, out: &mut String) {
     let g = &d.model.graph;
     let r = Render::with_names(g, referred_names(d));
     let rows: Vec<Vec<String>> = d
@@ -84,11 +70,11 @@ fn batch(b: &Batched, out: &mut String) {
     );
 }
 
-fn forward(d: &Derived, out: &mut String) {
+fn forward(d: &Backprop, out: &mut String) {
     let g = &d.model.graph;
     let r = Render::new(g);
     let mut rows = Vec::new();
-    for step in &d.model.steps {
+    for step in &d.model.layers {
         rows.push(vec![
             r.math(step.value),
             format!("= {}", r.definition(step.value)),
@@ -104,11 +90,11 @@ fn forward(d: &Derived, out: &mut String) {
 }
 
 /// ∂v/∂u for each layer, from the loss back: the factors the chain rule multiplies.
-fn local_jacobians(d: &mut Derived, out: &mut String) {
+fn local_jacobians(d: &mut Backprop, out: &mut String) {
     let mut rows = Vec::new();
     let model = &d.model;
     let mut pairs: Vec<(Id, Id)> = vec![(model.loss, model.output)];
-    for step in model.steps.iter().rev() {
+    for step in model.layers.iter().rev() {
         for &p in &step.params {
             pairs.push((step.value, model.params[p].leaf));
         }
@@ -127,11 +113,10 @@ fn local_jacobians(d: &mut Derived, out: &mut String) {
 
 /// The gradients the text refers to by name. A gradient made only of forward values (`ŷ − y`)
 /// reads best written out; one built on another gradient goes by its name (`∂J/∂h ⊙ 1[z > 0]`).
-fn referred_names(d: &Derived) -> HashMap<Id, String> {
-    let g = &d.model.graph;
-    let named: HashSet<Id> = d.grad_names.keys().copied().collect();
+fn referred(g: &Graph, grad_names: &HashMap<Id, Name>) -> HashMap<Id, String> {
+    let named: HashSet<Id> = grad_names.keys().copied().collect();
     let mut names = HashMap::new();
-    for (&node, name) in &d.grad_names {
+    for (&node, name) in grad_names {
         let below = g.reachable(&[node], |_| false);
         if below.iter().any(|n| *n != node && named.contains(n)) {
             names.insert(node, name.math.clone());
@@ -140,7 +125,17 @@ fn referred_names(d: &Derived) -> HashMap<Id, String> {
     names
 }
 
-fn backward(d: &Derived, out: &mut String) {
+/// [`referred`] of the network.
+fn referred_names(d: &Backprop) -> HashMap<Id, String> {
+    referred(&d.model.graph, &d.grad_names)
+}
+
+/// [`referred`] of the batch.
+fn batch_names(b: &Batched) -> HashMap<Id, String> {
+    referred(&b.graph, &b.grad_names)
+}
+
+fn backward(d: &Backprop, out: &mut String) {
     let g = &d.model.graph;
     let r = Render::with_names(g, referred_names(d));
     let live: HashSet<Id> = {
@@ -157,7 +152,7 @@ fn backward(d: &Derived, out: &mut String) {
         let Some(&node) = d.grad.get(&v) else {
             continue;
         };
-        let is_value = d.model.steps.iter().any(|s| s.value == v) || v == d.model.input;
+        let is_value = d.model.layers.iter().any(|s| s.value == v) || v == d.model.input;
         let factor = format!("∂{}/∂{}", math(g, above), math(g, v));
         let chain = factors
             .iter()
@@ -197,7 +192,7 @@ fn backward(d: &Derived, out: &mut String) {
     section(out, title, &rows);
 }
 
-fn rewrites(d: &Derived, batched: Option<&Batched>, out: &mut String) {
+fn rewrites(d: &Backprop, batched: Option<&Batched>, out: &mut String) {
     let mut seen = HashSet::new();
     let mut rows = Vec::new();
     rewrite_rows(
@@ -276,10 +271,10 @@ pub fn section(out: &mut String, title: &str, rows: &[Vec<String>]) {
 /// as nodes (input, parameters, each layer's value, the loss), each edge labelled with its
 /// local Jacobian, and each node with its gradient `∂J/∂v` as the backward pass computes it
 /// (or the rule that fused it away).
-pub fn graph_dot(d: &mut Derived, name: &str) -> String {
+pub fn graph_dot(d: &mut Backprop, name: &str) -> String {
     let model_steps: Vec<(Id, Id, Vec<usize>)> = d
         .model
-        .steps
+        .layers
         .iter()
         .map(|s| (s.value, s.input, s.params.clone()))
         .collect();

@@ -2,7 +2,7 @@
 
 use crate::codegen::{self, Item};
 use crate::model::{self, Model};
-use crate::{batch, check, derivation, derive, parse};
+use crate::{backprop, batch, check, derivation, parse};
 use proc_macro2::TokenStream;
 use syn::{Data, DeriveInput, Fields};
 
@@ -13,7 +13,7 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
         Ok(input) => input,
         Err(_) => {
             let error = syn::Error::new(
-                first_span(&item),
+                mlp_symbolic::lower::first_span(&item),
                 "`#[mlp::network(...)]` goes on a unit struct, like `pub struct Classifier;`",
             );
             let mut out = error.into_compile_error();
@@ -54,9 +54,9 @@ pub fn derive_items(
     };
     let model = model::build(&network, false)?;
     check_input_name(&network.input, &model)?;
-    let mut derived = derive::derive(model, network.jacobians);
+    let mut derived = backprop::backprop(model, network.jacobians);
     let soft = match network.loss {
-        check::Loss::CrossEntropy => Some(derive::derive(
+        check::Loss::CrossEntropy => Some(backprop::backprop(
             model::build(&network, true)?,
             network.jacobians,
         )),
@@ -93,7 +93,7 @@ pub fn derive_items(
 
 /// `ram_budget = bytes`: the parameters, the tape and the gradients (in `f32`, the default
 /// scalar) must fit.
-fn check_budget(d: &derive::Derived, budget: check::Budget) -> syn::Result<()> {
+fn check_budget(d: &backprop::Backprop, budget: check::Budget) -> syn::Result<()> {
     let (params, tape) = codegen::scalar_counts(d);
     let bytes = |n: usize| n * std::mem::size_of::<f32>();
     let total = 2 * bytes(params) + bytes(tape);
@@ -161,7 +161,7 @@ fn check_input_name(input: &syn::Ident, model: &Model) -> syn::Result<()> {
         .map(|p| p.name.rust.as_str())
         .chain(
             model
-                .steps
+                .layers
                 .iter()
                 .filter_map(|s| g.name(s.value).map(|n| n.rust.as_str())),
         )
@@ -177,12 +177,4 @@ fn check_input_name(input: &syn::Ident, model: &Model) -> syn::Result<()> {
         ));
     }
     Ok(())
-}
-
-fn first_span(tokens: &TokenStream) -> proc_macro2::Span {
-    tokens
-        .clone()
-        .into_iter()
-        .next()
-        .map_or_else(proc_macro2::Span::call_site, |t| t.span())
 }

@@ -5,11 +5,11 @@
 //! (named rewrite rules) → `derivation` (text) and `codegen` (Rust). This file is the shim.
 
 mod ast;
+mod backprop;
 mod batch;
 mod check;
 mod codegen;
 mod derivation;
-mod derive;
 mod emit;
 mod expand;
 mod grad;

@@ -22,7 +22,7 @@ pub struct Param {
 
 /// One layer's output value and what it owns.
 #[derive(Clone, Debug)]
-pub struct Step {
+pub struct LayerOutput {
     pub value: Id,
     /// The layer's parameters (weight, bias) for `Linear`, none otherwise.
     pub params: Vec<usize>,
@@ -36,8 +36,8 @@ pub struct Model {
     pub input: Id,
     pub target: Id,
     pub params: Vec<Param>,
-    /// One step a layer, in chain order.
-    pub steps: Vec<Step>,
+    /// Each layer's output, in chain order.
+    pub layers: Vec<LayerOutput>,
     pub output: Id,
     pub loss: Id,
     pub loss_kind: Loss,
@@ -80,7 +80,7 @@ pub fn build(net: &Network, soft_targets: bool) -> syn::Result<Model> {
 
     let naming = Naming::new(net);
     let mut params = Vec::new();
-    let mut steps: Vec<Step> = Vec::new();
+    let mut layers: Vec<LayerOutput> = Vec::new();
     let mut current = input;
     let mut linear_index = 0;
     let mut primes = 0;
@@ -114,7 +114,7 @@ pub fn build(net: &Network, soft_targets: bool) -> syn::Result<Model> {
                     None => (t, owned, naming.linear_output(linear_index)),
                     Some(pieces) => {
                         g.set_name(t, naming.linear_output(linear_index));
-                        steps.push(Step {
+                        layers.push(LayerOutput {
                             value: t,
                             params: owned,
                             input: current,
@@ -161,7 +161,7 @@ pub fn build(net: &Network, soft_targets: bool) -> syn::Result<Model> {
         // A Maxout's affine part may already carry a name: the maximum is a new value.
         g.set_name(value, name.clone());
         name_inner_values(&mut g, value, &name);
-        steps.push(Step {
+        layers.push(LayerOutput {
             value,
             params: owned,
             input: current,
@@ -175,7 +175,7 @@ pub fn build(net: &Network, soft_targets: bool) -> syn::Result<Model> {
         input,
         target,
         params,
-        steps,
+        layers,
         output: current,
         loss,
         loss_kind: net.loss,

@@ -203,8 +203,8 @@ fn elementwise(g: &mut Graph, node: Id, child: usize) -> Option<Local> {
         }
         (Op::Map(f, z), _) => {
             let derivative = match f {
-                Func::Relu => g.add(Op::Map(Func::Step, z)),
-                Func::LeakyRelu(a) => g.add(Op::Map(Func::LeakyStep(a), z)),
+                Func::Relu => g.add(Op::Map(Func::ReluPrime, z)),
+                Func::LeakyRelu(a) => g.add(Op::Map(Func::LeakyReluPrime(a), z)),
                 Func::Elu(a) => g.add(Op::Map(Func::EluPrime(a), z)),
                 // σ′ = σ ⊙ (1 − σ), written with the output h = σ(z) the forward pass kept.
                 Func::Sigmoid => {
@@ -241,7 +241,7 @@ fn elementwise(g: &mut Graph, node: Id, child: usize) -> Option<Local> {
                     let square = g.add(Op::Map(Func::Square, out));
                     g.add(Op::Neg(square))
                 }
-                Func::Step | Func::LeakyStep(_) | Func::EluPrime(_) => return None,
+                Func::ReluPrime | Func::LeakyReluPrime(_) | Func::EluPrime(_) => return None,
             };
             g.add(Op::Diag(derivative))
         }

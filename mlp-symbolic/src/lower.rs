@@ -552,6 +552,16 @@ pub fn source(at: &impl ToTokens) -> String {
     out
 }
 
+/// The span of the first token (where to point when the whole input is wrong), or the call
+/// site for no tokens.
+pub fn first_span(tokens: &proc_macro2::TokenStream) -> proc_macro2::Span {
+    tokens
+        .clone()
+        .into_iter()
+        .next()
+        .map_or_else(proc_macro2::Span::call_site, |t| t.span())
+}
+
 /// "`tokens` cannot be differentiated: why", spanned on `at`.
 pub fn error(at: &impl ToTokens, why: &str) -> syn::Error {
     let text = source(at);

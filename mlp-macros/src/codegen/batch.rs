@@ -2,7 +2,7 @@
 //! `train_step_batch`, from the batched derivation ([`crate::batch`]); a network without one
 //! (`jacobians = full`) loops over its samples.
 
-use super::Parts;
+use super::{gradient_sinks, let_names, Parts};
 use crate::batch::Batched;
 use crate::check::Loss;
 use crate::emit::{emit_with, lit, Mode};
@@ -80,21 +80,7 @@ pub fn methods(cx: &Parts, batched: Option<&Batched>) -> TokenStream {
     };
 
     let g = &b.graph;
-    let mut names: HashMap<Id, String> = HashMap::new();
-    if let Some(n) = g.name(b.output) {
-        names.insert(b.output, n.rust.clone());
-    }
-    for (&node, n) in &b.grad_names {
-        names.entry(node).or_insert_with(|| n.rust.clone());
-    }
-    for id in 0..g.len() {
-        if let (Some(n), None) = (g.name(id), names.get(&id)) {
-            if g.leaf_of(id).is_none() {
-                names.insert(id, n.rust.clone());
-            }
-        }
-    }
-    names.insert(b.loss, "j".into());
+    let names = let_names(g, &[b.output], b.loss, &b.grad_names);
     let mut base: HashMap<Id, TokenStream> = HashMap::new();
     for (&leaf, ident) in b.params.iter().zip(params) {
         base.insert(leaf, quote!(self.#ident));
@@ -122,16 +108,7 @@ pub fn methods(cx: &Parts, batched: Option<&Batched>) -> TokenStream {
     let mut lg_roots = vec![b.loss];
     lg_roots.extend(&b.grads);
     let lg = batch(with_y.clone(), &lg_roots, HashMap::new());
-    let mut sinks: HashMap<Id, TokenStream> = HashMap::new();
-    let mut copies = Vec::new();
-    for (&node, field) in b.grads.iter().zip(params.iter()) {
-        match sinks.get(&node) {
-            Some(first) => copies.push(quote!(grads.#field = #first;)),
-            None => {
-                sinks.insert(node, quote!(grads.#field));
-            }
-        }
-    }
+    let (sinks, copies) = gradient_sinks(&b.grads, params);
     let lg_into = batch(with_y.clone(), &lg_roots, sinks);
     let (lg_into_stmts, lg_into_loss) = (&lg_into.stmts, &lg_into.roots[0]);
     let mut step_roots = vec![b.loss];

@@ -12,10 +12,10 @@ mod soft;
 mod train;
 mod types;
 
+use crate::backprop::Backprop;
 use crate::check::Loss;
-use crate::derive::Derived;
 use crate::emit::{emit, lit, rust_name, Body};
-use mlp_symbolic::ir::{Id, Shape};
+use mlp_symbolic::ir::{Graph, Id, Name, Shape};
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{format_ident, quote};
 use std::collections::HashMap;
@@ -64,20 +64,24 @@ fn ident(s: &str) -> Ident {
     Ident::new(s, Span::call_site())
 }
 
-/// Let names: forward values by their own names, the loss `j`, gradients `d_` + name.
-fn let_names(d: &Derived) -> HashMap<Id, String> {
-    let g = &d.model.graph;
+/// Let names: the `values` by their own names, the loss `j`, gradients `d_` + name, and values
+/// inside a layer that have a name of their own (an `Elementwise` activation's σ(z)).
+fn let_names(
+    g: &Graph,
+    values: &[Id],
+    loss: Id,
+    grad_names: &HashMap<Id, Name>,
+) -> HashMap<Id, String> {
     let mut names: HashMap<Id, String> = HashMap::new();
-    for step in &d.model.steps {
-        if let Some(n) = g.name(step.value) {
-            names.insert(step.value, n.rust.clone());
+    for &v in values {
+        if let Some(n) = g.name(v) {
+            names.insert(v, n.rust.clone());
         }
     }
-    names.insert(d.loss, "j".into());
-    for (&node, n) in &d.grad_names {
+    names.insert(loss, "j".into());
+    for (&node, n) in grad_names {
         names.entry(node).or_insert_with(|| n.rust.clone());
     }
-    // Values inside a layer that have a name of their own (an `Elementwise` activation's σ(z)).
     for id in 0..g.len() {
         if let (Some(n), None) = (g.name(id), names.get(&id)) {
             if g.leaf_of(id).is_none() {
@@ -88,11 +92,33 @@ fn let_names(d: &Derived) -> HashMap<Id, String> {
     names
 }
 
+/// [`let_names`] of a network: its layers' values.
+fn network_let_names(d: &Backprop) -> HashMap<Id, String> {
+    let values: Vec<Id> = d.model.layers.iter().map(|l| l.value).collect();
+    let_names(&d.model.graph, &values, d.loss, &d.grad_names)
+}
+
+/// Each gradient computed straight into its field of `grads`; a gradient that two parameters
+/// share is computed into the first and copied to the others.
+fn gradient_sinks(nodes: &[Id], fields: &[Ident]) -> (HashMap<Id, TokenStream>, Vec<TokenStream>) {
+    let mut sinks: HashMap<Id, TokenStream> = HashMap::new();
+    let mut copies = Vec::new();
+    for (&node, field) in nodes.iter().zip(fields) {
+        match sinks.get(&node) {
+            Some(first) => copies.push(quote!(grads.#field = #first;)),
+            None => {
+                sinks.insert(node, quote!(grads.#field));
+            }
+        }
+    }
+    (sinks, copies)
+}
+
 /// The network's items. `soft`: for `CE`, the same network derived for probability-vector
 /// targets, which adds the `soft_*` methods.
 /// What every generated part shares: names, types, and the places a body reads.
 pub struct Parts<'a> {
-    pub d: &'a Derived,
+    pub d: &'a Backprop,
     /// Let names of the named nodes.
     pub names: HashMap<Id, String>,
     pub name: &'a Ident,
@@ -118,10 +144,10 @@ pub struct Parts<'a> {
 }
 
 impl<'a> Parts<'a> {
-    fn new(d: &'a Derived, item: &'a Item, chain: &'a str) -> Parts<'a> {
+    fn new(d: &'a Backprop, item: &'a Item, chain: &'a str) -> Parts<'a> {
         let m = &d.model;
         let g = &m.graph;
-        let names = let_names(d);
+        let names = network_let_names(d);
         let param_idents: Vec<Ident> = m.params.iter().map(|p| ident(&p.name.rust)).collect();
         let output_ty = ty(g.shape(m.output));
         let target_ty = match m.loss_kind {
@@ -200,7 +226,7 @@ impl<'a> Parts<'a> {
 }
 
 /// The tape: the forward values the backward pass reads, no more.
-pub fn tape_nodes(d: &Derived) -> Vec<Id> {
+pub fn tape_nodes(d: &Backprop) -> Vec<Id> {
     let m = &d.model;
     let g = &m.graph;
     let forward_nodes: Vec<Id> = g.reachable(&[m.output], |_| false);
@@ -212,7 +238,7 @@ pub fn tape_nodes(d: &Derived) -> Vec<Id> {
 }
 
 /// Scalars in the parameters and in the tape.
-pub fn scalar_counts(d: &Derived) -> (usize, usize) {
+pub fn scalar_counts(d: &Backprop) -> (usize, usize) {
     let m = &d.model;
     let params = m.params.iter().map(|p| p.shape.rows * p.shape.cols).sum();
     let tape = tape_nodes(d)
@@ -226,7 +252,7 @@ pub fn scalar_counts(d: &Derived) -> (usize, usize) {
 }
 
 /// Every parameter's gradient, then the input's.
-fn all_grads(d: &Derived) -> Vec<Id> {
+fn all_grads(d: &Backprop) -> Vec<Id> {
     let m = &d.model;
     let mut grads: Vec<Id> = m.params.iter().map(|p| d.grad[&p.leaf]).collect();
     grads.push(d.grad[&m.input]);
@@ -244,8 +270,8 @@ pub struct Text<'a> {
 }
 
 pub fn items(
-    d: &Derived,
-    soft: Option<&Derived>,
+    d: &Backprop,
+    soft: Option<&Backprop>,
     batched: Option<&crate::batch::Batched>,
     item: &Item,
     text: &Text,

@@ -2,13 +2,12 @@
 //! `backward_with_input`, `loss`, `loss_and_gradients`, `sgd_step`, ...), with the fused step
 //! and the batch methods from their own modules.
 
-use super::{all_grads, field_inits, lit, Parts};
+use super::{all_grads, field_inits, gradient_sinks, lit, Parts};
 use crate::check::Loss;
 use crate::emit::{emit_with, Mode};
 use mlp_symbolic::ir::Id;
 use proc_macro2::TokenStream;
 use quote::quote;
-use std::collections::HashMap;
 
 pub fn implementation(p: &Parts, train: &TokenStream, batch: &TokenStream) -> TokenStream {
     let d = p.d;
@@ -45,16 +44,7 @@ pub fn implementation(p: &Parts, train: &TokenStream, batch: &TokenStream) -> To
     let target_binding = p.target_binding();
 
     // The same bodies, each parameter's gradient computed straight into `grads`.
-    let mut sinks: HashMap<Id, TokenStream> = HashMap::new();
-    let mut copies = Vec::new();
-    for (&node, field) in param_grads.iter().zip(param_idents) {
-        match sinks.get(&node) {
-            Some(first) => copies.push(quote!(grads.#field = #first;)),
-            None => {
-                sinks.insert(node, quote!(grads.#field));
-            }
-        }
-    }
+    let (sinks, copies) = gradient_sinks(&param_grads, param_idents);
     let into = |places, roots: &[Id], sinks| {
         let mode = Mode {
             batch: false,

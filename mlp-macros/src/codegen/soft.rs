@@ -1,15 +1,15 @@
 //! `soft_loss`, `soft_loss_and_gradients`, `soft_backward`: `CE` with a probability-vector
 //! target, from the network derived once more for such targets.
 
-use super::{field_inits, let_names, Parts};
-use crate::derive::Derived;
+use super::{field_inits, network_let_names, Parts};
+use crate::backprop::Backprop;
 use crate::emit::emit;
 use mlp_symbolic::ir::Id;
 use proc_macro2::TokenStream;
 use quote::quote;
 use std::collections::HashMap;
 
-pub fn methods(p: &Parts, s: &Derived) -> TokenStream {
+pub fn methods(p: &Parts, s: &Backprop) -> TokenStream {
     let m = &p.d.model;
     let g = &m.graph;
     let (name, tape_name, grads_name, bound) = (p.name, &p.tape_name, &p.grads_name, &p.bound);
@@ -24,7 +24,7 @@ pub fn methods(p: &Parts, s: &Derived) -> TokenStream {
     if !same_forward {
         return quote!(::core::compile_error!("internal error in #[mlp::network]: soft targets see another forward graph"););
     }
-    let names = let_names(s);
+    let names = network_let_names(s);
     let grads: Vec<Id> = s.model.params.iter().map(|q| s.grad[&q.leaf]).collect();
     let sg = &s.model.graph;
     let mut base: HashMap<Id, TokenStream> = HashMap::new();

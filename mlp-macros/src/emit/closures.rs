@@ -75,8 +75,8 @@ impl Emitter<'_> {
     /// A folded `1[z > 0]` or `1[z > 0] + a·1[z ≤ 0]` factor: its `z`, and `a` for the second.
     pub(super) fn folded_step(&self, s: Id) -> Option<(Id, Option<Num>)> {
         match *self.g.op(s) {
-            Op::Map(Func::Step, z) if self.inline.contains(&s) => Some((z, None)),
-            Op::Map(Func::LeakyStep(a), z) if self.inline.contains(&s) => Some((z, Some(a))),
+            Op::Map(Func::ReluPrime, z) if self.inline.contains(&s) => Some((z, None)),
+            Op::Map(Func::LeakyReluPrime(a), z) if self.inline.contains(&s) => Some((z, Some(a))),
             _ => None,
         }
     }

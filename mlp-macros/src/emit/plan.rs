@@ -75,7 +75,7 @@ impl Emitter<'_> {
             };
             // An update is a statement among others that change parameters: what it reads is
             // computed before any of them runs.
-            if matches!(self.g.op(parent), Op::Step(..) | Op::OuterStep(..)) {
+            if matches!(self.g.op(parent), Op::Update(..) | Op::OuterUpdate(..)) {
                 continue;
             }
             let (mine, theirs) = (self.form[&n], self.form[&parent]);

@@ -40,7 +40,7 @@ pub fn function(f: Func, a: &TokenStream, call: Call, s: &mut impl Scalars) -> (
             let (zero, slope) = (s.zero(), s.number(slope.value()));
             (quote!(if #a > #zero { #a } else { #a * #slope }), false)
         }
-        Func::LeakyStep(slope) => {
+        Func::LeakyReluPrime(slope) => {
             let (zero, one, slope) = (s.zero(), s.one(), s.number(slope.value()));
             (quote!(if #a > #zero { #one } else { #slope }), false)
         }
@@ -60,7 +60,7 @@ pub fn function(f: Func, a: &TokenStream, call: Call, s: &mut impl Scalars) -> (
                 false,
             )
         }
-        Func::Step => {
+        Func::ReluPrime => {
             let (zero, one) = (s.zero(), s.one());
             (quote!(if #a > #zero { #one } else { #zero }), false)
         }

@@ -109,11 +109,11 @@ impl Emitter<'_> {
     /// An update of training as a statement on the parameter's place.
     pub(super) fn update(&mut self, n: Id) -> Option<TokenStream> {
         match *self.g.op(n) {
-            Op::Step(p, d) => {
+            Op::Update(p, d) => {
                 let (p, d) = (self.value(p), self.borrow(d));
                 Some(quote!(::mlp::__private::sgd_update(&mut #p, #d, learning_rate);))
             }
-            Op::OuterStep(p, a, b, scale) => {
+            Op::OuterUpdate(p, a, b, scale) => {
                 let (p, a, b) = (self.value(p), self.borrow(a), self.borrow(b));
                 let rate = match scale {
                     Some(s) => {

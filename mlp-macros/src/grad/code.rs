@@ -3,7 +3,7 @@
 //! lecture's ∂f/∂v), then the gradients in argument order. Straight-line code over stack
 //! values: no heap.
 
-use super::{Derived, Scalar};
+use super::{Differentiated, Scalar};
 use crate::emit::scalar::{self, Call, Scalars};
 use crate::emit::{internal_error, lit};
 use mlp_symbolic::ir::{Graph, Id, Op};
@@ -39,7 +39,7 @@ impl Body {
     }
 }
 
-pub fn function(d: &Derived, scalar: &Scalar) -> Body {
+pub fn function(d: &Differentiated, scalar: &Scalar) -> Body {
     let g = &d.graph;
     let forward: Vec<Id> = d
         .grads
@@ -210,7 +210,7 @@ pub fn function(d: &Derived, scalar: &Scalar) -> Body {
 
 /// The body of `NAME_trace`: the same computation, then every line of the derivation with its
 /// number (`q = x + y = 3`, `∂f/∂q = ∂f/∂f · z = z = -4`) written to `out`.
-pub fn trace(d: &Derived, body: &Body, passes: &super::text::Passes) -> TokenStream {
+pub fn trace(d: &Differentiated, body: &Body, passes: &super::text::Passes) -> TokenStream {
     let show = |g: &Graph, v: Id, value: &TokenStream| -> TokenStream {
         if g.shape(v).is_scalar() {
             quote!(#value)

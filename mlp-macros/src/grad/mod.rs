@@ -15,7 +15,7 @@ mod tests;
 use mlp_symbolic::ir::{Graph, Id, LeafKind, Name, Op, Shape};
 use mlp_symbolic::simplify::{self, Rewrite};
 use mlp_symbolic::{chain, lower};
-use proc_macro2::{Span, TokenStream};
+use proc_macro2::TokenStream;
 use quote::{format_ident, quote, ToTokens};
 use syn::spanned::Spanned;
 
@@ -32,7 +32,7 @@ pub struct Arg {
 }
 
 /// What the expression's derivation is: the forward graph, the chain rule, its simplification.
-pub struct Derived {
+pub struct Differentiated {
     pub graph: Graph,
     pub args: Vec<Arg>,
     /// The function's result.
@@ -47,7 +47,7 @@ pub struct Derived {
     pub name: String,
 }
 
-impl Derived {
+impl Differentiated {
     pub fn is_jacobian(&self) -> bool {
         !self.graph.shape(self.output).is_scalar()
     }
@@ -74,7 +74,7 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
         Ok(f) => f,
         Err(_) => {
             let e = syn::Error::new(
-                first_span(&item),
+                lower::first_span(&item),
                 "`#[mlp::grad]` goes on a function, like `fn f(x: f64, y: f64) -> f64 { x * y }`",
             );
             let mut out = e.into_compile_error();
@@ -84,7 +84,10 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
     };
     let mut out = function.to_token_stream();
     if !attr.is_empty() {
-        let e = syn::Error::new(first_span(&attr), "`#[mlp::grad]` takes no arguments");
+        let e = syn::Error::new(
+            lower::first_span(&attr),
+            "`#[mlp::grad]` takes no arguments",
+        );
         out.extend(e.into_compile_error());
         return out;
     }
@@ -95,16 +98,8 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
     out
 }
 
-fn first_span(tokens: &TokenStream) -> Span {
-    tokens
-        .clone()
-        .into_iter()
-        .next()
-        .map_or_else(Span::call_site, |t| t.span())
-}
-
 /// The derivation of a function: parse, lower, chain rule, simplify.
-pub fn derive(function: &syn::ItemFn) -> syn::Result<(Derived, Scalar)> {
+pub fn differentiate(function: &syn::ItemFn) -> syn::Result<(Differentiated, Scalar)> {
     let sig = &function.sig;
     if let Some(c) = &sig.constness {
         return Err(syn::Error::new(
@@ -245,7 +240,7 @@ pub fn derive(function: &syn::ItemFn) -> syn::Result<(Derived, Scalar)> {
         return Err(syn::Error::new(sig.ident.span(), message));
     }
     Ok((
-        Derived {
+        Differentiated {
             graph,
             args,
             output,
@@ -281,7 +276,7 @@ fn named_values(g: &Graph, output: Id, args: &[Arg]) -> Vec<Id> {
 }
 
 fn generate(function: &syn::ItemFn) -> syn::Result<TokenStream> {
-    let (derived, scalar) = derive(function)?;
+    let (derived, scalar) = differentiate(function)?;
     let passes = text::passes(&derived);
     let text = text::derivation(&derived, &passes, &signature_text(function));
     let body = code::function(&derived, &scalar);

@@ -37,7 +37,7 @@ fn errors_with(attr: &str, item: &str) -> Vec<(String, String)> {
     }
     // Spans: from the errors themselves, computed again.
     let spans = match syn::parse2::<syn::ItemFn>(tokens(item)) {
-        Ok(f) if attr.is_empty() => match super::derive(&f) {
+        Ok(f) if attr.is_empty() => match super::differentiate(&f) {
             Err(e) => e.into_iter().map(|e| text_at(item, e.span())).collect(),
             Ok(_) => Vec::new(),
         },
@@ -70,7 +70,7 @@ fn lecture_expansion() {
 #[test]
 fn lecture_derivation() {
     let f: syn::ItemFn = syn::parse2(tokens(LECTURE)).expect("parses");
-    let (d, _) = super::derive(&f).expect("derives");
+    let (d, _) = super::differentiate(&f).expect("derives");
     let text = super::text::derivation(&d, &super::text::passes(&d), "f(x, y, z)");
     insta::assert_snapshot!(text);
 }

@@ -2,7 +2,7 @@
 //! then the backward pass from the result back, each gradient as upstream × local, summed
 //! over the values that use it, and what it simplifies to.
 
-use super::Derived;
+use super::Differentiated;
 use crate::derivation::section;
 use mlp_symbolic::chain;
 use mlp_symbolic::ir::{Graph, Id, LeafKind, Name, Op, Render};
@@ -22,7 +22,7 @@ pub struct Passes {
 }
 
 /// The lines of the forward and the backward pass.
-pub fn passes(d: &Derived) -> Passes {
+pub fn passes(d: &Differentiated) -> Passes {
     let mut g = d.graph.clone();
     let f = d.f();
     let r = render(&g);
@@ -187,7 +187,7 @@ fn paths(g: &Graph, top: Id, bottom: Id, named: &HashSet<Id>) -> usize {
 }
 
 /// The derivation's text, from its lines ([`passes`]).
-pub fn derivation(d: &Derived, passes: &Passes, title: &str) -> String {
+pub fn derivation(d: &Differentiated, passes: &Passes, title: &str) -> String {
     let f = d.f();
     let mut out = String::new();
     let _ = writeln!(out, "{title} = {}", render(&d.graph).definition(d.output));

@@ -139,7 +139,7 @@ fn step(g: &Graph, n: Id, env: &HashMap<Id, Mat>, m: &HashMap<Id, Mat>) -> Mat {
                     a
                 }
             }
-            Func::Step => f64::from(u8::from(a > 0.0)),
+            Func::ReluPrime => f64::from(u8::from(a > 0.0)),
             Func::LeakyRelu(s) => {
                 if a > 0.0 {
                     a
@@ -147,7 +147,7 @@ fn step(g: &Graph, n: Id, env: &HashMap<Id, Mat>, m: &HashMap<Id, Mat>) -> Mat {
                     s.value() * a
                 }
             }
-            Func::LeakyStep(s) => {
+            Func::LeakyReluPrime(s) => {
                 if a > 0.0 {
                     1.0
                 } else {
@@ -248,8 +248,8 @@ fn step(g: &Graph, n: Id, env: &HashMap<Id, Mat>, m: &HashMap<Id, Mat>) -> Mat {
             let m = a.data.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
             Mat::scalar(a.data.iter().map(|t| (t - m).exp()).sum())
         }
-        Op::Step(p, d) => v(p).zip(v(d), |p, d| p - LEARNING_RATE * d),
-        Op::OuterStep(p, a, b, s) => {
+        Op::Update(p, d) => v(p).zip(v(d), |p, d| p - LEARNING_RATE * d),
+        Op::OuterUpdate(p, a, b, s) => {
             let (a, b) = (v(a), v(b));
             let s = s.map_or(1.0, |s| v(s).data[0]);
             let mut r = v(p).clone();

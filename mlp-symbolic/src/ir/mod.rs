@@ -58,11 +58,11 @@ impl Shape {
 pub enum Func {
     Relu,
     /// The indicator `1[z > 0]`, ReLU's derivative.
-    Step,
+    ReluPrime,
     /// max(a·z, z).
     LeakyRelu(Num),
     /// `1[z > 0] + a·1[z ≤ 0]`, LeakyReLU's derivative.
-    LeakyStep(Num),
+    LeakyReluPrime(Num),
     /// z for z ≥ 0, α(eᶻ − 1) for z < 0.
     Elu(Num),
     /// `1[z ≥ 0] + α·eᶻ·1[z < 0]`, ELU's derivative.
@@ -188,11 +188,11 @@ pub enum Op {
     ExpSum(Id),
     /// The update of training: `P − η·G` for a parameter `P` and its gradient `G`, `η` the
     /// learning rate. Children `(P, G)`.
-    Step(Id, Id),
+    Update(Id, Id),
     /// `P − η·s·A·Bᵀ` applied in place, with no `A·Bᵀ` value: a rank-1 update when `A` and `B`
     /// are vectors, a matrix product accumulated into `P` for a batch. Children
     /// `(P, A, B)` and the scalar `s` if there is one.
-    OuterStep(Id, Id, Id, Option<Id>),
+    OuterUpdate(Id, Id, Id, Option<Id>),
     /// `b·1ᵀ`: the column `b` repeated for each of `n` columns (a bias over a batch).
     Broadcast(Id, usize),
     /// `A·1`: the sum of the columns (over a batch, a bias gradient; of a row, its sum).
@@ -224,7 +224,7 @@ impl Op {
             | Broadcast(a, _)
             | ColumnSum(a)
             | Sum(a) => vec![a],
-            OuterStep(p, a, b, s) => {
+            OuterUpdate(p, a, b, s) => {
                 let mut c = vec![p, a, b];
                 c.extend(s);
                 c
@@ -241,7 +241,7 @@ impl Op {
             | Bce(a, b)
             | BceLogits(a, b)
             | MaxoutRoute(_, a, b)
-            | Step(a, b) => vec![a, b],
+            | Update(a, b) => vec![a, b],
         }
     }
 
@@ -274,8 +274,8 @@ impl Op {
             Max(_) => Max(c[0]),
             Log(_) => Log(c[0]),
             ExpSum(_) => ExpSum(c[0]),
-            Step(..) => Step(c[0], c[1]),
-            OuterStep(..) => OuterStep(c[0], c[1], c[2], c.get(3).copied()),
+            Update(..) => Update(c[0], c[1]),
+            OuterUpdate(..) => OuterUpdate(c[0], c[1], c[2], c.get(3).copied()),
             Broadcast(_, n) => Broadcast(c[0], n),
             ColumnSum(_) => ColumnSum(c[0]),
             Sum(_) => Sum(c[0]),
@@ -477,8 +477,8 @@ impl Graph {
             }
             Max(a) | ExpSum(a) => (Shape::matrix(1, s(self, a).cols), true),
             Log(a) => (s(self, a), s(self, a).rows == 1),
-            Step(p, d) => (s(self, p), s(self, p) == s(self, d)),
-            OuterStep(p, a, b, scale) => {
+            Update(p, d) => (s(self, p), s(self, p) == s(self, d)),
+            OuterUpdate(p, a, b, scale) => {
                 let (p, a, b) = (s(self, p), s(self, a), s(self, b));
                 let scalar = scale.is_none_or(|c| s(self, c).is_scalar());
                 (

@@ -141,12 +141,12 @@ impl<'g> Render<'g> {
             Op::Map(Func::Recip, a) => (format!("1/{}", child(a, POSTFIX)), PRODUCT),
             Op::Fill(c, _, _) => (number(c), if c.value() < 0.0 { NEG } else { ATOM }),
             Op::Sum(a) => (format!("Σ {}", child(a, ATOM)), PRODUCT),
-            Op::Map(Func::Step, a) => (format!("1[{} > 0]", self.math(a)), ATOM),
+            Op::Map(Func::ReluPrime, a) => (format!("1[{} > 0]", self.math(a)), ATOM),
             Op::Map(Func::LeakyRelu(s), a) => (
                 format!("max({}·{z}, {z})", number(s), z = self.math(a)),
                 ATOM,
             ),
-            Op::Map(Func::LeakyStep(s), a) => (
+            Op::Map(Func::LeakyReluPrime(s), a) => (
                 format!("(1[{z} > 0] + {}·1[{z} ≤ 0])", number(s), z = self.math(a)),
                 ATOM,
             ),
@@ -203,8 +203,8 @@ impl<'g> Render<'g> {
                 let t = self.math(a);
                 (format!("Σᵢ exp({t}ᵢ − max {t})"), ATOM)
             }
-            Op::Step(p, d) => (format!("{} − η·{}", self.math(p), child(d, PRODUCT)), SUM),
-            Op::OuterStep(p, a, b, scale) => {
+            Op::Update(p, d) => (format!("{} − η·{}", self.math(p), child(d, PRODUCT)), SUM),
+            Op::OuterUpdate(p, a, b, scale) => {
                 let scale = scale.map_or(String::new(), |s| format!("{}·", child(s, POSTFIX)));
                 (
                     format!(
@@ -257,9 +257,9 @@ impl<'g> Render<'g> {
             Op::Max(a) => format!("(max {})", s(a)),
             Op::Log(a) => format!("(log {})", s(a)),
             Op::ExpSum(a) => format!("(exp-sum {})", s(a)),
-            Op::Step(p, d) => format!("(step {} {})", s(p), s(d)),
-            Op::OuterStep(p, a, b, None) => format!("(outer-step {} {} {})", s(p), s(a), s(b)),
-            Op::OuterStep(p, a, b, Some(c)) => {
+            Op::Update(p, d) => format!("(step {} {})", s(p), s(d)),
+            Op::OuterUpdate(p, a, b, None) => format!("(outer-step {} {} {})", s(p), s(a), s(b)),
+            Op::OuterUpdate(p, a, b, Some(c)) => {
                 format!("(outer-step {} {} {} {})", s(p), s(a), s(b), s(c))
             }
             Op::Broadcast(a, _) => format!("(broadcast {})", s(a)),
@@ -325,9 +325,9 @@ fn ratio(r: Ratio) -> String {
 pub fn func_name(f: Func) -> &'static str {
     match f {
         Func::Relu => "ReLU",
-        Func::Step => "1",
+        Func::ReluPrime => "1",
         Func::LeakyRelu(_) => "LeakyReLU",
-        Func::LeakyStep(_) => "LeakyReLU′",
+        Func::LeakyReluPrime(_) => "LeakyReLU′",
         Func::Elu(_) => "ELU",
         Func::EluPrime(_) => "ELU′",
         Func::Sigmoid => "σ",
@@ -360,9 +360,9 @@ fn superscript(k: i32) -> String {
 fn sexpr_func(f: Func) -> &'static str {
     match f {
         Func::Relu => "relu",
-        Func::Step => "step",
+        Func::ReluPrime => "step",
         Func::LeakyRelu(_) => "leaky-relu",
-        Func::LeakyStep(_) => "leaky-step",
+        Func::LeakyReluPrime(_) => "leaky-step",
         Func::Elu(_) => "elu",
         Func::EluPrime(_) => "elu-prime",
         Func::Sigmoid => "sigmoid",

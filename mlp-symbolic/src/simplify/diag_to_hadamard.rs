@@ -24,7 +24,7 @@ mod tests {
         let mut g = Graph::new();
         let z = var(&mut g, "z", 5, 1);
         let up = var(&mut g, "g", 5, 1);
-        let step = g.add(Op::Map(Func::Step, z));
+        let step = g.add(Op::Map(Func::ReluPrime, z));
         let d = g.add(Op::Diag(step));
         let product = g.add(Op::MatMul(d, up));
         check(&mut g, apply, product, "(* g (step z))");

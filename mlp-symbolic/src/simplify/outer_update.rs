@@ -8,7 +8,7 @@
 use crate::ir::{Graph, Id, Op};
 
 pub fn apply(g: &mut Graph, id: Id) -> Option<Id> {
-    let Op::Step(p, d) = *g.op(id) else {
+    let Op::Update(p, d) = *g.op(id) else {
         return None;
     };
     let outer = |g: &Graph, product: Id| match *g.op(product) {
@@ -25,7 +25,7 @@ pub fn apply(g: &mut Graph, id: Id) -> Option<Id> {
         _ => None,
     };
     let (a, b, scale) = scaled.or_else(|| outer(g, d).map(|(a, b)| (a, b, None)))?;
-    Some(g.add(Op::OuterStep(p, a, b, scale)))
+    Some(g.add(Op::OuterUpdate(p, a, b, scale)))
 }
 
 #[cfg(test)]
@@ -42,7 +42,7 @@ mod tests {
         let x = var(&mut g, "x", 2, 1);
         let xt = g.add(Op::Transpose(x));
         let dw = g.add(Op::MatMul(dz, xt));
-        let step = g.add(Op::Step(w, dw));
+        let step = g.add(Op::Update(w, dw));
         check(&mut g, apply, step, "(outer-step W g x)");
     }
 
@@ -56,7 +56,7 @@ mod tests {
         let xt = g.add(Op::Transpose(x));
         let product = g.add(Op::MatMul(dz, xt));
         let dw = g.add(Op::MatMul(s, product));
-        let step = g.add(Op::Step(w, dw));
+        let step = g.add(Op::Update(w, dw));
         check(&mut g, apply, step, "(outer-step W G X s)");
     }
 
@@ -65,7 +65,7 @@ mod tests {
         let mut g = Graph::new();
         let b = var(&mut g, "b", 3, 1);
         let dz = var(&mut g, "g", 3, 1);
-        let step = g.add(Op::Step(b, dz));
+        let step = g.add(Op::Update(b, dz));
         assert_eq!(apply(&mut g, step), None);
     }
 }

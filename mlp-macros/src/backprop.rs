@@ -8,7 +8,7 @@ use mlp_symbolic::ir::{Graph, Id, Name, Op};
 use mlp_symbolic::simplify::{self, Rewrite};
 use std::collections::HashMap;
 
-pub struct Derived {
+pub struct Backprop {
     pub model: Model,
     pub jacobians: Jacobians,
     /// ∂J/∂v simplified.
@@ -24,13 +24,13 @@ pub struct Derived {
     pub updates: Vec<Id>,
 }
 
-impl Derived {
+impl Backprop {
     /// Every variable whose gradient users see, in backward order: each layer's output, then
     /// that layer's parameters, from the loss back; the input last.
     pub fn backward_order(&self) -> Vec<Id> {
         let m = &self.model;
         let mut order = Vec::new();
-        for step in m.steps.iter().rev() {
+        for step in m.layers.iter().rev() {
             order.push(step.value);
             order.extend(step.params.iter().map(|&p| m.params[p].leaf));
         }
@@ -54,7 +54,7 @@ pub fn updates(
 ) -> (Vec<Id>, Vec<Rewrite>) {
     let steps: Vec<Id> = params
         .into_iter()
-        .map(|(p, grad)| g.add(Op::Step(p, grad)))
+        .map(|(p, grad)| g.add(Op::Update(p, grad)))
         .collect();
     if jacobians == Jacobians::Full {
         return (steps, Vec::new());
@@ -64,7 +64,7 @@ pub fn updates(
 }
 
 /// The chain rule, then the rewrite rules (`Full`: only the loss-value rules).
-pub fn derive(mut model: Model, jacobians: Jacobians) -> Derived {
+pub fn backprop(mut model: Model, jacobians: Jacobians) -> Backprop {
     let g = &mut model.graph;
     let chain = chain::backward(g, model.loss);
     let mut roots: Vec<Id> = chain.values().copied().collect();
@@ -85,7 +85,7 @@ pub fn derive(mut model: Model, jacobians: Jacobians) -> Derived {
     let (updates, update_rewrites) = updates(&mut model.graph, pairs, jacobians);
     let mut rewrites = rewrites;
     rewrites.extend(update_rewrites);
-    let mut derived = Derived {
+    let mut derived = Backprop {
         model,
         jacobians,
         grad,
