@@ -75,6 +75,7 @@ impl Errors {
     }
 }
 
+/// Checks the chain: every word known, every size agreeing, a loss last. All errors at once.
 pub fn check(chain: &Chain) -> syn::Result<Network> {
     let mut errors = Errors::default();
     let words: Vec<Option<Word>> = chain
@@ -84,18 +85,7 @@ pub fn check(chain: &Chain) -> syn::Result<Network> {
         .collect();
     let (jacobians, ram_budget) = options(chain, &mut errors);
 
-    // Invariant: the input size is known, so the first element has a size of inputs.
-    if let (Some(first), Some(Some(word))) = (chain.elements.first(), words.first()) {
-        if !matches!(word, Word::Linear | Word::Maxout) {
-            errors.push(
-                first.name.span(),
-                format!(
-                    "the chain must start with `Linear(inputs, outputs)` so that the size of `{}` is known, found `{}`",
-                    chain.input, first.name
-                ),
-            );
-        }
-    }
+    check_start(chain, &words, &mut errors);
 
     let mut layers = Vec::new();
     let mut elementwise = Vec::new();
@@ -114,43 +104,9 @@ pub fn check(chain: &Chain) -> syn::Result<Network> {
         }
         let kind = match word {
             Word::Linear | Word::Maxout => {
-                let names: &[&str] = if word == Word::Linear {
-                    &["inputs", "outputs"]
-                } else {
-                    &["inputs", "outputs", "pieces"]
-                };
-                let sizes = layer_sizes(element, names, &mut errors);
-                let (inputs, outputs) = (sizes[0], sizes[1]);
-                // Invariant: a layer's inputs equal the previous layer's outputs.
-                if let (Some(previous), Some(inputs)) = (size, inputs) {
-                    if previous != inputs {
-                        let shown: Vec<String> = sizes
-                            .iter()
-                            .map(|n| n.map_or("_".to_string(), |n| n.to_string()))
-                            .collect();
-                        errors.push(
-                            arg_span(element, 0),
-                            format!(
-                                "`{}({})` expects {inputs} inputs, but the previous layer produces {previous}",
-                                element.name,
-                                shown.join(", ")
-                            ),
-                        );
-                    }
-                }
-                size = outputs;
-                match (word, inputs, outputs, sizes.get(2).copied().flatten()) {
-                    (Word::Linear, Some(inputs), Some(outputs), _) => {
-                        LayerKind::Linear { inputs, outputs }
-                    }
-                    (Word::Maxout, Some(inputs), Some(outputs), Some(pieces)) => {
-                        LayerKind::Maxout {
-                            inputs,
-                            outputs,
-                            pieces,
-                        }
-                    }
-                    _ => continue,
+                match affine_layer(element, word, &mut size, &mut errors) {
+                    Some(kind) => kind,
+                    None => continue,
                 }
             }
             Word::Relu => activation(element, Activation::Relu, &mut errors),
@@ -185,19 +141,7 @@ pub fn check(chain: &Chain) -> syn::Result<Network> {
         });
     }
 
-    // Invariant: the chain ends with a loss.
-    if let (Some(end), Some(Some(word))) = (chain.elements.last(), words.last()) {
-        if !word.is_loss() {
-            errors.push(
-                end.name.span(),
-                format!(
-                    "the chain must end with a loss, `CE` (after `Softmax`), `BCE` (after `Sigmoid`) or `MSE`, found `{}`; add `-> CE` or `-> MSE`",
-                    end.name
-                ),
-            );
-        }
-    }
-
+    check_end(chain, &words, &mut errors);
     if let Some(error) = errors.0 {
         return Err(error);
     }
@@ -221,6 +165,82 @@ pub fn check(chain: &Chain) -> syn::Result<Network> {
         source: source(chain),
         elementwise,
     })
+}
+
+/// The chain starts with an affine layer, so that the input's size is known.
+fn check_start(chain: &Chain, words: &[Option<Word>], errors: &mut Errors) {
+    if let (Some(first), Some(Some(word))) = (chain.elements.first(), words.first()) {
+        if !matches!(word, Word::Linear | Word::Maxout) {
+            errors.push(
+                first.name.span(),
+                format!(
+                    "the chain must start with `Linear(inputs, outputs)` so that the size of `{}` is known, found `{}`",
+                    chain.input, first.name
+                ),
+            );
+        }
+    }
+}
+
+/// The chain ends with a loss.
+fn check_end(chain: &Chain, words: &[Option<Word>], errors: &mut Errors) {
+    if let (Some(end), Some(Some(word))) = (chain.elements.last(), words.last()) {
+        if !word.is_loss() {
+            errors.push(
+                end.name.span(),
+                format!(
+                    "the chain must end with a loss, `CE` (after `Softmax`), `BCE` (after `Sigmoid`) or `MSE`, found `{}`; add `-> CE` or `-> MSE`",
+                    end.name
+                ),
+            );
+        }
+    }
+}
+
+/// A `Linear` or `Maxout` layer: its sizes, the first agreeing with the previous layer's
+/// output `size`, which becomes this layer's. `None` when a size is missing (already an error).
+fn affine_layer(
+    element: &Element,
+    word: Word,
+    size: &mut Option<usize>,
+    errors: &mut Errors,
+) -> Option<LayerKind> {
+    let names: &[&str] = if word == Word::Linear {
+        &["inputs", "outputs"]
+    } else {
+        &["inputs", "outputs", "pieces"]
+    };
+    let sizes = layer_sizes(element, names, errors);
+    let (inputs, outputs) = (sizes[0], sizes[1]);
+    // Invariant: a layer's inputs equal the previous layer's outputs.
+    if let (Some(previous), Some(inputs)) = (*size, inputs) {
+        if previous != inputs {
+            let shown: Vec<String> = sizes
+                .iter()
+                .map(|n| n.map_or("_".to_string(), |n| n.to_string()))
+                .collect();
+            errors.push(
+                arg_span(element, 0),
+                format!(
+                    "`{}({})` expects {inputs} inputs, but the previous layer produces {previous}",
+                    element.name,
+                    shown.join(", ")
+                ),
+            );
+        }
+    }
+    *size = outputs;
+    match (word, inputs, outputs, sizes.get(2).copied().flatten()) {
+        (Word::Linear, Some(inputs), Some(outputs), _) => {
+            Some(LayerKind::Linear { inputs, outputs })
+        }
+        (Word::Maxout, Some(inputs), Some(outputs), Some(pieces)) => Some(LayerKind::Maxout {
+            inputs,
+            outputs,
+            pieces,
+        }),
+        _ => None,
+    }
 }
 
 /// The one argument of `Elementwise(...)`: an expression of `z`, differentiable elementwise.

@@ -95,25 +95,7 @@ pub fn function(d: &Differentiated, scalar: &Scalar) -> Body {
     let forward_stmts = std::mem::take(&mut c.stmts);
 
     // Backward: ∂f/∂v for every named value, from the result back.
-    let mut alias: HashMap<Id, Ident> = HashMap::new();
-    let mut grads: HashMap<Id, TokenStream> = HashMap::new();
-    for &(v, gr) in &d.grads {
-        // ∂f/∂f is the seed; it is a gradient to return only when f is an argument itself.
-        if v == d.output && !d.args.iter().any(|a| a.leaf == v) {
-            continue;
-        }
-        let name = format_ident!("d_{}", rust_ident(g, v));
-        if let Some(first) = alias.get(&gr) {
-            c.stmts.push(quote!(let #name = #first;));
-        } else if let Some(b) = c.bound.get(&gr).cloned() {
-            c.stmts.push(quote!(let #name = #b;));
-            alias.insert(gr, name.clone());
-        } else {
-            c.bind(gr, name.clone());
-            alias.insert(gr, name.clone());
-        }
-        grads.insert(v, quote!(#name));
-    }
+    let mut grads = backward_pass(&mut c, d);
     let backward_stmts = std::mem::take(&mut c.stmts);
     let s = scalar.tokens();
     let na = quote!(::mlp::__private::nalgebra);
@@ -162,28 +144,7 @@ pub fn function(d: &Differentiated, scalar: &Scalar) -> Body {
         };
     }
     let m = lit(g.shape(d.output).rows);
-    let mut declare = Vec::new();
-    let mut store = Vec::new();
-    let mut result = Vec::new();
-    for a in &d.args {
-        let j = format_ident!("jacobian_{}", a.ident);
-        let k = lit(a.shape.rows * a.shape.cols);
-        declare.push(quote!(let mut #j = #na::SMatrix::<#s, #m, #k>::zeros();));
-        if let Some(gr) = grads.get(&a.leaf) {
-            store.push(if a.shape.is_scalar() {
-                quote!(#j[(i, 0)] = #gr;)
-            } else if a.shape.cols == 1 {
-                quote!(#j.set_row(i, &#gr.transpose());)
-            } else {
-                quote! {
-                    for (k, v) in #gr.iter().enumerate() {
-                        #j[(i, k)] = *v;
-                    }
-                }
-            });
-        }
-        result.push(quote!(#j));
-    }
+    let (declare, store, result) = jacobian_rows(d, &grads, &s);
     let jacobians = d
         .args
         .iter()
@@ -206,6 +167,66 @@ pub fn function(d: &Differentiated, scalar: &Scalar) -> Body {
         values,
         grads: jacobians,
     }
+}
+
+/// The backward statements into `c`: `let d_v = ...;` for every named value, from the result
+/// back (a gradient equal to an earlier one is a copy of it); each value's gradient name.
+fn backward_pass(c: &mut Code, d: &Differentiated) -> HashMap<Id, TokenStream> {
+    let g = &d.graph;
+    let mut alias: HashMap<Id, Ident> = HashMap::new();
+    let mut grads: HashMap<Id, TokenStream> = HashMap::new();
+    for &(v, gr) in &d.grads {
+        // ∂f/∂f is the seed; it is a gradient to return only when f is an argument itself.
+        if v == d.output && !d.args.iter().any(|a| a.leaf == v) {
+            continue;
+        }
+        let name = format_ident!("d_{}", rust_ident(g, v));
+        if let Some(first) = alias.get(&gr) {
+            c.stmts.push(quote!(let #name = #first;));
+        } else if let Some(b) = c.bound.get(&gr).cloned() {
+            c.stmts.push(quote!(let #name = #b;));
+            alias.insert(gr, name.clone());
+        } else {
+            c.bind(gr, name.clone());
+            alias.insert(gr, name.clone());
+        }
+        grads.insert(v, quote!(#name));
+    }
+    grads
+}
+
+/// For a vector result: each argument's Jacobian declared, its row `i` stored from the
+/// gradient of `fᵢ`, and the Jacobians' names.
+fn jacobian_rows(
+    d: &Differentiated,
+    grads: &HashMap<Id, TokenStream>,
+    s: &TokenStream,
+) -> (Vec<TokenStream>, Vec<TokenStream>, Vec<TokenStream>) {
+    let na = quote!(::mlp::__private::nalgebra);
+    let m = lit(d.graph.shape(d.output).rows);
+    let mut declare = Vec::new();
+    let mut store = Vec::new();
+    let mut result = Vec::new();
+    for a in &d.args {
+        let j = format_ident!("jacobian_{}", a.ident);
+        let k = lit(a.shape.rows * a.shape.cols);
+        declare.push(quote!(let mut #j = #na::SMatrix::<#s, #m, #k>::zeros();));
+        if let Some(gr) = grads.get(&a.leaf) {
+            store.push(if a.shape.is_scalar() {
+                quote!(#j[(i, 0)] = #gr;)
+            } else if a.shape.cols == 1 {
+                quote!(#j.set_row(i, &#gr.transpose());)
+            } else {
+                quote! {
+                    for (k, v) in #gr.iter().enumerate() {
+                        #j[(i, k)] = *v;
+                    }
+                }
+            });
+        }
+        result.push(quote!(#j));
+    }
+    (declare, store, result)
 }
 
 /// The body of `NAME_trace`: the same computation, then every line of the derivation with its

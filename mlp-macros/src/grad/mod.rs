@@ -101,6 +101,68 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
 /// The derivation of a function: parse, lower, chain rule, simplify.
 pub fn differentiate(function: &syn::ItemFn) -> syn::Result<(Differentiated, Scalar)> {
     let sig = &function.sig;
+    let generics = check_signature(sig)?;
+    let mut graph = Graph::new();
+    let (args, scalar) = arguments(sig, &generics, &mut graph)?;
+    if matches!(sig.output, syn::ReturnType::Default) {
+        return Err(syn::Error::new(
+            sig.ident.span(),
+            "expected a result to differentiate: `-> f64`, `-> T` or `-> SVector<T, N>`",
+        ));
+    }
+    let output = {
+        let mut lower = lower::Lowering::new(&mut graph);
+        for a in &args {
+            lower.bind(&a.ident.to_string(), a.leaf);
+        }
+        lower.body(&function.block)?
+    };
+    let out_shape = graph.shape(output);
+    if out_shape.cols != 1 {
+        return Err(syn::Error::new(
+            sig.output.span(),
+            format!(
+                "the result is a {} matrix: `#[mlp::grad]` differentiates a scalar result (its gradient) or a column vector (its Jacobian)",
+                out_shape.text()
+            ),
+        ));
+    }
+    let name = name_result(&mut graph, output, &sig.ident.to_string());
+    let seed = if out_shape.is_scalar() {
+        graph.add(Op::Identity(1))
+    } else {
+        graph.leaf(
+            Name::new("eᵢ", "e_i"),
+            LeafKind::Constant,
+            Shape::vector(out_shape.rows),
+        )
+    };
+    let raw = chain::backward_from(&mut graph, output, seed, |_| false);
+    let named = named_values(&graph, output, &args);
+    let roots: Vec<Id> = named.iter().filter_map(|v| raw.get(v).copied()).collect();
+    let (map, rewrites) = simplify::simplify_with(&mut graph, &roots, simplify::EXPRESSION_RULES);
+    let grads: Vec<(Id, Id)> = named
+        .iter()
+        .filter_map(|v| raw.get(v).map(|r| (*v, map[r])))
+        .collect();
+    if let Some(message) = graph.error.clone() {
+        return Err(syn::Error::new(sig.ident.span(), message));
+    }
+    let d = Differentiated {
+        graph,
+        args,
+        output,
+        seed,
+        grads,
+        rewrites,
+        name,
+    };
+    Ok((d, scalar))
+}
+
+/// What a signature may not be (`const`, `async`, variadic, generic over more than the
+/// scalar); the generic scalar's name, if any.
+fn check_signature(sig: &syn::Signature) -> syn::Result<Vec<String>> {
     if let Some(c) = &sig.constness {
         return Err(syn::Error::new(
             c.span(),
@@ -130,7 +192,15 @@ pub fn differentiate(function: &syn::ItemFn) -> syn::Result<(Differentiated, Sca
             "expected at most one generic parameter, the scalar type (`T: RealField + Copy`)",
         ));
     }
-    let mut graph = Graph::new();
+    Ok(generics)
+}
+
+/// The arguments as input leaves of `graph`, and their one scalar type.
+fn arguments(
+    sig: &syn::Signature,
+    generics: &[String],
+    graph: &mut Graph,
+) -> syn::Result<(Vec<Arg>, Scalar)> {
     let mut args = Vec::new();
     let mut scalar: Option<Scalar> = None;
     for input in &sig.inputs {
@@ -151,7 +221,7 @@ pub fn differentiate(function: &syn::ItemFn) -> syn::Result<(Differentiated, Sca
         };
         lower::check_name(&ident)?;
         let ty = (*pt.ty).clone();
-        let (shape, s, by_ref, owned) = argument_type(&ty, &generics)?;
+        let (shape, s, by_ref, owned) = argument_type(&ty, generics)?;
         match &scalar {
             None => scalar = Some(s),
             Some(first) if first.text() != s.text() => {
@@ -166,8 +236,7 @@ pub fn differentiate(function: &syn::ItemFn) -> syn::Result<(Differentiated, Sca
             }
             Some(_) => {}
         }
-        let name = ident.to_string();
-        let leaf = lower::argument(&mut graph, &name, shape);
+        let leaf = lower::argument(graph, &ident.to_string(), shape);
         args.push(Arg {
             ident,
             ty,
@@ -183,74 +252,24 @@ pub fn differentiate(function: &syn::ItemFn) -> syn::Result<(Differentiated, Sca
             "expected at least one argument to differentiate by",
         ));
     };
-    if matches!(sig.output, syn::ReturnType::Default) {
-        return Err(syn::Error::new(
-            sig.ident.span(),
-            "expected a result to differentiate: `-> f64`, `-> T` or `-> SVector<T, N>`",
-        ));
-    }
-    let output = {
-        let mut lower = lower::Lowering::new(&mut graph);
-        for a in &args {
-            lower.bind(&a.ident.to_string(), a.leaf);
-        }
-        lower.body(&function.block)?
-    };
-    let out_shape = graph.shape(output);
-    if out_shape.cols != 1 {
-        return Err(syn::Error::new(
-            sig.output.span(),
-            format!(
-                "the result is a {} matrix: `#[mlp::grad]` differentiates a scalar result (its gradient) or a column vector (its Jacobian)",
-                out_shape.text()
-            ),
-        ));
-    }
-    let name = sig.ident.to_string();
-    // An unnamed result (no `let` of its own; a constant is never named) takes the function's name.
+    Ok((args, scalar))
+}
+
+/// The result's name in the derivation. An unnamed result (no `let` of its own; a constant is
+/// never named) takes the function's name, or a prime when a `let` already has it.
+fn name_result(graph: &mut Graph, output: Id, function: &str) -> String {
     if graph.name(output).is_none() {
-        // A `let` may already have the function's name: the result then takes a prime.
-        let taken = (0..graph.len()).any(|n| graph.name(n).is_some_and(|x| x.rust == name));
+        let taken = (0..graph.len()).any(|n| graph.name(n).is_some_and(|x| x.rust == function));
         let (math, rust) = if taken {
-            (format!("{name}′"), format!("{name}_result"))
+            (format!("{function}′"), format!("{function}_result"))
         } else {
-            (name.clone(), name.clone())
+            (function.to_string(), function.to_string())
         };
         graph.rename(output, Name::new(math, rust));
     }
-    let output_name = graph.name(output).map_or(name, |n| n.math.clone());
-    let seed = if out_shape.is_scalar() {
-        graph.add(Op::Identity(1))
-    } else {
-        graph.leaf(
-            Name::new("eᵢ", "e_i"),
-            LeafKind::Constant,
-            Shape::vector(out_shape.rows),
-        )
-    };
-    let raw = chain::backward_from(&mut graph, output, seed, |_| false);
-    let named = named_values(&graph, output, &args);
-    let roots: Vec<Id> = named.iter().filter_map(|v| raw.get(v).copied()).collect();
-    let (map, rewrites) = simplify::simplify_with(&mut graph, &roots, simplify::EXPRESSION_RULES);
-    let grads: Vec<(Id, Id)> = named
-        .iter()
-        .filter_map(|v| raw.get(v).map(|r| (*v, map[r])))
-        .collect();
-    if let Some(message) = graph.error.clone() {
-        return Err(syn::Error::new(sig.ident.span(), message));
-    }
-    Ok((
-        Differentiated {
-            graph,
-            args,
-            output,
-            seed,
-            grads,
-            rewrites,
-            name: output_name,
-        },
-        scalar,
-    ))
+    graph
+        .name(output)
+        .map_or_else(|| function.to_string(), |n| n.math.clone())
 }
 
 /// The named values in backward order: the result, the `let`s from the last, the arguments.
