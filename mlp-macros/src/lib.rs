@@ -1,8 +1,18 @@
 //! The `#[mlp::network(...)]` attribute. Use it through the `mlp` crate, which documents it.
 //!
-//! A pipeline of pure stages over `proc_macro2`, one module each:
-//! `parse` → `check` → `model` (symbolic IR) → `chain` (chain rule) → `simplify`
-//! (named rewrite rules) → `derivation` (text) and `codegen` (Rust). This file is the shim.
+//! A pipeline of pure stages over `proc_macro2`. The calculus (the IR, local Jacobians, the
+//! chain rule, the rewrite rules, expressions lowered to the IR) is the library crate
+//! `mlp-symbolic`, below this one. Here, bottom to top, each module using only those before it:
+//!
+//! - syntax: `ast`, `kw`, `parse` (tokens → a chain of words);
+//! - the network stages: `check` (every word and shape) → `model` (the forward graph, named
+//!   after the lecture) → `backprop` (the chain rule and the rewrite rules) → `batch` (the same
+//!   derivation over a batch);
+//! - text and code: `derivation` (the text users read), `emit` (IR → Rust statements),
+//!   `codegen` (the network's items), `grad` (the `#[mlp::grad]` expansion);
+//! - `expand`: the `#[mlp::network]` pipeline end to end.
+//!
+//! `tests/module_order.rs` fails on a cycle. This file is the shim.
 
 mod ast;
 mod backprop;
