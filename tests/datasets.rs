@@ -299,3 +299,74 @@ mod users_files {
         assert!(read > 100 && refused > 100);
     }
 }
+
+mod error_messages {
+    use mlp::datasets::{parse_csv, read_csv, CsvOptions, LabelColumn};
+
+    /// A field of 5,000,000 digits is quoted by a short prefix and its length, not whole.
+    #[test]
+    fn a_huge_field_is_quoted_by_its_prefix() {
+        let digits = "9".repeat(5_000_000);
+        let headless = CsvOptions {
+            header: false,
+            ..CsvOptions::default()
+        };
+        let errors = [
+            parse_csv::<1>(&format!("{digits},0\n"), false).unwrap_err(),
+            parse_csv::<1>(&format!("0.5,{digits}x\n"), false).unwrap_err(),
+            parse_csv::<1>(&format!("{digits},1,a\n0.5,0\n"), true).unwrap_err(),
+            read_csv::<1>(&format!("{digits},0\n"), &headless).unwrap_err(),
+        ];
+        assert_eq!(
+            errors[0].to_string(),
+            format!(
+                "line 1, column 1: expected a number, found `{}…` (5000000 characters)",
+                &digits[..40]
+            )
+        );
+        for error in errors {
+            let message = error.to_string();
+            assert!(message.len() < 200, "{} bytes", message.len());
+            assert!(
+                message.contains(&format!("`{}…` (", &digits[..40]))
+                    && message.contains(" characters)"),
+                "{message}"
+            );
+        }
+        // A long column name is shortened the same way.
+        let name = "n".repeat(1000);
+        let error = read_csv::<1>(&format!("{name},y\nx,0\n"), &CsvOptions::default()).unwrap_err();
+        assert!(error.to_string().len() < 200, "{error}");
+    }
+
+    /// Every error counts lines and columns from 1; a file that cannot be read names neither.
+    #[test]
+    fn columns_count_from_one() {
+        let headless = CsvOptions {
+            header: false,
+            ..CsvOptions::default()
+        };
+        let error = read_csv::<1>("0.5,99999999999\n", &headless).unwrap_err();
+        assert_eq!((error.line, error.column), (1, 2), "{error}");
+        assert!(
+            error.to_string().starts_with("line 1, column 2: "),
+            "{error}"
+        );
+        let first = CsvOptions {
+            label: LabelColumn::Index(0),
+            ..headless
+        };
+        let error = read_csv::<1>("99999999999,0.5\n", &first).unwrap_err();
+        assert_eq!((error.line, error.column), (1, 1), "{error}");
+        let error = mlp::datasets::load_csv::<1>("/nonexistent/file.csv", &headless).unwrap_err();
+        let message = error.to_string();
+        assert!(
+            !message.contains("line 0") && !message.contains("column 0"),
+            "{message}"
+        );
+        assert!(
+            message.starts_with("cannot read /nonexistent/file.csv"),
+            "{message}"
+        );
+    }
+}

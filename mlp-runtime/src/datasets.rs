@@ -112,9 +112,9 @@ const MAX_CLASS: usize = 1 << 16;
 /// A malformed CSV file: where, and what was expected and found.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CsvError {
-    /// 1-based line number.
+    /// 1-based line number; 0 when the error is about the whole file (it cannot be read).
     pub line: usize,
-    /// 1-based column (field) number.
+    /// 1-based column (field) number; 0 when the error is about no one field.
     pub column: usize,
     /// What was expected and found.
     pub message: String,
@@ -124,12 +124,38 @@ pub struct CsvError {
 
 impl fmt::Display for CsvError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "line {}, column {}{}: {}",
-            self.line, self.column, self.name, self.message
-        )
+        match (self.line, self.column) {
+            (0, _) => f.write_str(&self.message),
+            (line, 0) => write!(f, "line {line}: {}", self.message),
+            (line, column) => write!(
+                f,
+                "line {line}, column {column}{}: {}",
+                self.name, self.message
+            ),
+        }
     }
+}
+
+/// How many characters of a field an error message quotes.
+const QUOTED_CHARS: usize = 40;
+
+/// A field as an error message quotes it: in backticks, and cut to its first
+/// [`QUOTED_CHARS`] characters, with its length, when it is longer, so that a huge field does
+/// not make a huge message.
+fn quoted(field: &str) -> String {
+    match field.char_indices().nth(QUOTED_CHARS) {
+        None => format!("`{field}`"),
+        Some((end, _)) => format!(
+            "`{}…` ({} characters)",
+            &field[..end],
+            field.chars().count()
+        ),
+    }
+}
+
+/// ` (`name`)`, the column's name after its number in an error, or nothing without a name.
+fn column_name(name: Option<&String>) -> String {
+    name.map_or(String::new(), |n| format!(" ({})", quoted(n)))
 }
 
 impl std::error::Error for CsvError {}
@@ -178,7 +204,7 @@ pub fn parse_csv<const D: usize>(text: &str, header: bool) -> Result<Dataset<D>,
                 error(
                     number,
                     column,
-                    format!("expected a count in the header, found `{field}`"),
+                    format!("expected a count in the header, found {}", quoted(field)),
                 )
             })
         };
@@ -223,7 +249,11 @@ pub fn parse_csv<const D: usize>(text: &str, header: bool) -> Result<Dataset<D>,
                 .ok()
                 .filter(|v| v.is_finite())
                 .ok_or_else(|| {
-                    error(number, d + 1, format!("expected a number, found `{field}`"))
+                    error(
+                        number,
+                        d + 1,
+                        format!("expected a number, found {}", quoted(field)),
+                    )
                 })?;
         }
         let field = fields[D];
@@ -231,7 +261,7 @@ pub fn parse_csv<const D: usize>(text: &str, header: bool) -> Result<Dataset<D>,
             error(
                 number,
                 D + 1,
-                format!("expected a class index, found `{field}`"),
+                format!("expected a class index, found {}", quoted(field)),
             )
         })?;
         if label > MAX_CLASS.max(text.len()) {
@@ -399,45 +429,38 @@ pub fn read_csv<const D: usize>(text: &str, options: &CsvOptions) -> Result<Data
             if column == label {
                 continue;
             }
-            let name = names.get(column).map(String::as_str);
             let found = if field.is_empty() {
                 "an empty field".to_string()
             } else {
-                format!("`{field}`")
+                quoted(field)
             };
             let value = field
                 .parse::<f64>()
                 .ok()
                 .filter(|v| v.is_finite())
                 .ok_or_else(|| {
-                    let at = name.map_or(String::new(), |n| format!(" (`{n}`)"));
-                    CsvError {
-                        line: line as usize,
-                        column: column + 1,
-                        message: format!("expected a number, found {found}"),
-                        name: String::new(),
-                    }
-                    .named(at)
+                    error(
+                        line,
+                        column + 1,
+                        format!("expected a number, found {found}"),
+                    )
+                    .named(column_name(names.get(column)))
                 })?;
             row[d] = value;
             d += 1;
         }
         let text = record.get(label).unwrap_or("").to_string();
         if text.is_empty() {
-            let at = names
-                .get(label)
-                .map_or(String::new(), |n| format!(" (`{n}`)"));
-            return Err(CsvError {
-                line: line as usize,
-                column: label + 1,
-                message: "expected a label, found an empty field".into(),
-                name: String::new(),
-            }
-            .named(at));
+            return Err(error(
+                line,
+                label + 1,
+                "expected a label, found an empty field".into(),
+            )
+            .named(column_name(names.get(label))));
         }
         rows.push((row, text, line));
     }
-    labels_to_classes(rows)
+    labels_to_classes(rows, label_at.unwrap_or(0) + 1)
 }
 
 /// The label column's position.
@@ -450,12 +473,13 @@ fn label_column(label: LabelColumn, names: &[String], columns: usize) -> Result<
             "the label column is {i} (0-based), but the file has {columns} columns"
         )),
         LabelColumn::Name(name) => names.iter().position(|n| n == name).ok_or_else(|| {
+            let name = quoted(name);
             if names.is_empty() {
-                format!("the label column `{name}` needs a header row (CsvOptions {{ header: true, .. }})")
+                format!("the label column {name} needs a header row (CsvOptions {{ header: true, .. }})")
             } else {
                 format!(
-                    "no column is called `{name}`; the header has {}",
-                    names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
+                    "no column is called {name}; the header has {}",
+                    names.iter().map(|n| quoted(n)).collect::<Vec<_>>().join(", ")
                 )
             }
         }),
@@ -463,9 +487,10 @@ fn label_column(label: LabelColumn, names: &[String], columns: usize) -> Result<
 }
 
 /// Whole-number labels are class indices (bounded by the number of rows); any others are
-/// names, numbered in sorted order.
+/// names, numbered in sorted order. `column` is the label's, 1-based.
 fn labels_to_classes<const D: usize>(
     rows: Vec<([f64; D], String, u64)>,
+    column: usize,
 ) -> Result<Dataset<D>, CsvError> {
     let whole = |t: &str| -> Option<usize> {
         let v: f64 = t.parse().ok()?;
@@ -483,9 +508,10 @@ fn labels_to_classes<const D: usize>(
             if class > bound {
                 return Err(CsvError {
                     line: line as usize,
-                    column: 0,
+                    column,
                     message: format!(
-                        "the class index {text} is far beyond the {} rows: expected indices from 0",
+                        "the class index {} is far beyond the {} rows: expected indices from 0",
+                        quoted(&text),
                         data.labels.len() + 1
                     ),
                     name: String::new(),
@@ -531,13 +557,10 @@ pub fn load_csv<const D: usize>(
 }
 
 fn csv_error(e: &csv::Error) -> CsvError {
-    let (line, column) = match e.position() {
-        Some(p) => (p.line() as usize, 0),
-        None => (0, 0),
-    };
-    let message = match e.kind() {
-        csv::ErrorKind::Utf8 { .. } => "the file is not UTF-8 text".into(),
-        _ => format!("{e}"),
+    let line = e.position().map_or(0, |p| p.line() as usize);
+    let (column, message) = match e.kind() {
+        csv::ErrorKind::Utf8 { err, .. } => (err.field() + 1, "the file is not UTF-8 text".into()),
+        _ => (0, format!("{e}")),
     };
     CsvError {
         line,
