@@ -5,6 +5,7 @@
 #![no_std]
 
 pub mod hand;
+pub mod lecture;
 pub mod models;
 
 use cortex_m::peripheral::syst::SystClkSource;
@@ -124,6 +125,15 @@ pub struct Counter {
 }
 
 impl Counter {
+    /// Takes the core peripherals and starts SysTick from them; exits with failure if they
+    /// were taken already.
+    pub fn take() -> Counter {
+        let Some(p) = cortex_m::Peripherals::take() else {
+            exit(false)
+        };
+        Counter::new(p.SYST)
+    }
+
     /// Takes SysTick and starts it from the core clock.
     pub fn new(mut syst: SYST) -> Counter {
         syst.set_clock_source(SystClkSource::Core);
