@@ -2,10 +2,10 @@
 //! their documented sizes; splits and generators are seeded; standardization uses the training
 //! statistics.
 
-use mlp::datasets::{self, parse_csv, CsvError, Dataset, Standardizer};
+use mlp::datasets::{self, sklearn_csv_from_str, CsvError, Dataset, Standardizer};
 
 fn error(text: &str, header: bool) -> CsvError {
-    parse_csv::<2>(text, header).expect_err("malformed input is rejected")
+    sklearn_csv_from_str::<2>(text, header).expect_err("malformed input is rejected")
 }
 
 #[test]
@@ -150,7 +150,7 @@ fn generators_are_seeded_and_balanced() {
 }
 
 mod users_files {
-    use mlp::datasets::{parse_csv, read_csv, CsvOptions, LabelColumn};
+    use mlp::datasets::{csv_from_str, sklearn_csv_from_str, CsvOptions, LabelColumn};
 
     const IRIS_LIKE: &str = "\u{feff}sepal_length,sepal_width,\"species, as named\"\r\n\
         5.1,3.5,setosa\r\n\
@@ -161,7 +161,7 @@ mod users_files {
 
     #[test]
     fn header_bom_crlf_quotes_and_string_labels() {
-        let data = read_csv::<2>(IRIS_LIKE, &CsvOptions::default()).expect("reads");
+        let data = csv_from_str::<2>(IRIS_LIKE, &CsvOptions::default()).expect("reads");
         assert_eq!(data.len(), 4);
         assert_eq!(data.class_names, ["setosa", "versicolor", "virginica"]);
         assert_eq!(data.labels, [0, 1, 2, 0]);
@@ -170,7 +170,10 @@ mod users_files {
             label: LabelColumn::Name("species, as named"),
             ..CsvOptions::default()
         };
-        assert_eq!(read_csv::<2>(IRIS_LIKE, &by_name).expect("by name"), data);
+        assert_eq!(
+            csv_from_str::<2>(IRIS_LIKE, &by_name).expect("by name"),
+            data
+        );
     }
 
     #[test]
@@ -180,7 +183,7 @@ mod users_files {
             label: LabelColumn::Index(0),
             ..CsvOptions::default()
         };
-        let data = read_csv::<2>(text, &options).expect("pandas' 1.0");
+        let data = csv_from_str::<2>(text, &options).expect("pandas' 1.0");
         assert_eq!(data.labels, [1, 0, 2]);
         assert_eq!(data.class_names, ["0", "1", "2"]);
         assert_eq!(data.features[1], [1.0, 1000.0]);
@@ -189,7 +192,7 @@ mod users_files {
             ..CsvOptions::default()
         };
         assert_eq!(
-            read_csv::<2>("0.5,1,0\n2,3,1\n", &headless)
+            csv_from_str::<2>("0.5,1,0\n2,3,1\n", &headless)
                 .expect("no header")
                 .len(),
             2
@@ -199,7 +202,7 @@ mod users_files {
     #[test]
     fn errors_name_line_column_and_column_name() {
         let fail = |text: &str, options: &CsvOptions| {
-            read_csv::<2>(text, options).unwrap_err().to_string()
+            csv_from_str::<2>(text, options).unwrap_err().to_string()
         };
         let d = CsvOptions::default();
         assert_eq!(
@@ -231,14 +234,14 @@ mod users_files {
 
     #[test]
     fn a_huge_label_is_an_error_not_an_allocation() {
-        let error = parse_csv::<1>("0.5,99999999999\n", false).unwrap_err();
+        let error = sklearn_csv_from_str::<1>("0.5,99999999999\n", false).unwrap_err();
         assert!(
             error
                 .to_string()
                 .contains("more classes than the file has rows"),
             "{error}"
         );
-        let error = read_csv::<1>(
+        let error = csv_from_str::<1>(
             "0.5,99999999999\n",
             &CsvOptions {
                 header: false,
@@ -283,7 +286,7 @@ mod users_files {
                 header: n % 3 != 0,
                 ..CsvOptions::default()
             };
-            match read_csv::<2>(&text, &options) {
+            match csv_from_str::<2>(&text, &options) {
                 Ok(data) => {
                     assert!(data.labels.iter().all(|&l| l < data.classes()));
                     read += 1;
@@ -293,7 +296,7 @@ mod users_files {
                     refused += 1;
                 }
             }
-            let _ = parse_csv::<2>(&text, n % 2 == 0);
+            let _ = sklearn_csv_from_str::<2>(&text, n % 2 == 0);
         }
         println!("10,000 mutated CSV files: {read} read, {refused} refused, no panic");
         assert!(read > 100 && refused > 100);
@@ -301,7 +304,7 @@ mod users_files {
 }
 
 mod error_messages {
-    use mlp::datasets::{parse_csv, read_csv, CsvOptions, LabelColumn};
+    use mlp::datasets::{csv_from_str, sklearn_csv_from_str, CsvOptions, LabelColumn};
 
     /// A field of 5,000,000 digits is quoted by a short prefix and its length, not whole.
     #[test]
@@ -312,10 +315,10 @@ mod error_messages {
             ..CsvOptions::default()
         };
         let errors = [
-            parse_csv::<1>(&format!("{digits},0\n"), false).unwrap_err(),
-            parse_csv::<1>(&format!("0.5,{digits}x\n"), false).unwrap_err(),
-            parse_csv::<1>(&format!("{digits},1,a\n0.5,0\n"), true).unwrap_err(),
-            read_csv::<1>(&format!("{digits},0\n"), &headless).unwrap_err(),
+            sklearn_csv_from_str::<1>(&format!("{digits},0\n"), false).unwrap_err(),
+            sklearn_csv_from_str::<1>(&format!("0.5,{digits}x\n"), false).unwrap_err(),
+            sklearn_csv_from_str::<1>(&format!("{digits},1,a\n0.5,0\n"), true).unwrap_err(),
+            csv_from_str::<1>(&format!("{digits},0\n"), &headless).unwrap_err(),
         ];
         assert_eq!(
             errors[0].to_string(),
@@ -335,7 +338,8 @@ mod error_messages {
         }
         // A long column name is shortened the same way.
         let name = "n".repeat(1000);
-        let error = read_csv::<1>(&format!("{name},y\nx,0\n"), &CsvOptions::default()).unwrap_err();
+        let error =
+            csv_from_str::<1>(&format!("{name},y\nx,0\n"), &CsvOptions::default()).unwrap_err();
         assert!(error.to_string().len() < 200, "{error}");
     }
 
@@ -346,7 +350,7 @@ mod error_messages {
             header: false,
             ..CsvOptions::default()
         };
-        let error = read_csv::<1>("0.5,99999999999\n", &headless).unwrap_err();
+        let error = csv_from_str::<1>("0.5,99999999999\n", &headless).unwrap_err();
         assert_eq!((error.line, error.column), (1, 2), "{error}");
         assert!(
             error.to_string().starts_with("line 1, column 2: "),
@@ -356,9 +360,10 @@ mod error_messages {
             label: LabelColumn::Index(0),
             ..headless
         };
-        let error = read_csv::<1>("99999999999,0.5\n", &first).unwrap_err();
+        let error = csv_from_str::<1>("99999999999,0.5\n", &first).unwrap_err();
         assert_eq!((error.line, error.column), (1, 1), "{error}");
-        let error = mlp::datasets::load_csv::<1>("/nonexistent/file.csv", &headless).unwrap_err();
+        let error =
+            mlp::datasets::csv_from_path::<1>("/nonexistent/file.csv", &headless).unwrap_err();
         let message = error.to_string();
         assert!(
             !message.contains("line 0") && !message.contains("column 0"),

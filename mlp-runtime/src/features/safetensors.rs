@@ -27,7 +27,7 @@
 //! # }
 //! ```
 
-use crate::{Layout, Network, ParamLayout, Parameters};
+use crate::network::{Layout, Network, ParamLayout, Parameters};
 use ::safetensors::tensor::{Dtype, SafeTensorError, SafeTensors, TensorView};
 use nalgebra::RealField;
 use std::collections::{BTreeSet, HashMap};
