@@ -14,7 +14,7 @@ use mlp::rng::Rng;
 pub struct SoftmaxRegression;
 
 fn main() {
-    let p = mlp::kernels::softmax(&SVector::<f64, 4>::new(-1.0, 0.0, 3.0, 5.0));
+    let p = mlp::functions::softmax(&SVector::<f64, 4>::new(-1.0, 0.0, 3.0, 5.0));
     println!(
         "softmax([−1, 0, 3, 5]) = [{:.7}, {:.8}, {:.8}, {:.8}]",
         p[0], p[1], p[2], p[3]

@@ -6,7 +6,11 @@
 //! Run: `cargo run --release --example 05_nonlinear`; with `-- --readme` it also rewrites the
 //! README's pictures in `docs/` (the card's network on spirals, and its graph).
 
-use mlp::datasets::{self, Dataset, Standardizer};
+mod common;
+
+use common::table::{table, Align};
+use common::{prepare, Sample};
+use mlp::datasets;
 use mlp::fit::{fit, FitConfig};
 use mlp::nalgebra::SVector;
 use mlp::optim::{Adam, AdamConfig};
@@ -15,24 +19,16 @@ use mlp::Network;
 
 /// Softmax regression: a straight line between each pair of classes.
 #[mlp::network(x -> Linear(2, 3) -> Softmax -> CE)]
-struct SoftmaxRegression;
+pub struct SoftmaxRegression;
 
 /// The design card's network.
 #[mlp::network(x -> Linear(2, 16) -> ReLU -> Linear(16, 3) -> Softmax -> CE)]
-struct Classifier;
+pub struct Classifier;
 
-type Samples = Vec<(SVector<f32, 2>, usize)>;
+type Samples = Vec<Sample<2, usize>>;
 
 /// Adam, η = 0.02, mini-batches of 16: the same schedule for every model.
 const EPOCHS: usize = 120;
-
-fn prepare(data: &Dataset<2>) -> (Samples, Samples) {
-    let (mut train, mut test) = data.split(0.25, 1);
-    let scaler = Standardizer::fit(&train);
-    scaler.apply(&mut train);
-    scaler.apply(&mut test);
-    (train.samples(), test.samples())
-}
 
 /// Trains with Adam; returns (train accuracy, test accuracy) in percent.
 fn train<N>(
@@ -69,6 +65,47 @@ where
     )
 }
 
+/// One line of the results: the data set, the network's chain as declared (`LAYOUT.chain`,
+/// the loss included), train and held-out accuracy in percent.
+pub struct Row {
+    pub data: &'static str,
+    pub network: &'static str,
+    pub train: f64,
+    pub test: f64,
+}
+
+/// The line of network `N` trained on `data`, with its (train, test) accuracy.
+pub fn row<N: Network<f32>>(data: &'static str, (train, test): (f64, f64)) -> Row {
+    Row {
+        data,
+        network: N::LAYOUT.chain,
+        train,
+        test,
+    }
+}
+
+/// The results as a table under a header, its columns as wide as their contents.
+pub fn results_table(rows: &[Row]) -> String {
+    let columns = [
+        ("data", Align::Left),
+        ("network", Align::Left),
+        ("train", Align::Right),
+        ("test", Align::Right),
+    ];
+    let cells: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| {
+            vec![
+                r.data.to_string(),
+                r.network.to_string(),
+                format!("{:.1}%", r.train),
+                format!("{:.1}%", r.test),
+            ]
+        })
+        .collect();
+    table(&columns, &cells)
+}
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("{}", Classifier::<f32>::DERIVATION);
     let readme = std::env::args().any(|a| a == "--readme");
@@ -84,18 +121,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         ("moons", datasets::make_moons(1000, 0.15, 7)),
         ("spirals", datasets::make_spirals(900, 3, 0.15, 7)),
     ];
-    println!(
-        "{:<9} {:<40} {:>9} {:>9}",
-        "data", "network", "train", "test"
-    );
+    let mut results = Vec::new();
     for (name, data) in &problems {
-        let (train_set, test_set) = prepare(data);
+        let (train_set, test_set) = prepare(data, 0.25, 1);
         let mut linear = SoftmaxRegression::<f32>::zeros();
         let (a, b) = train(&mut linear, &train_set, &test_set, EPOCHS, 0.02);
-        println!(
-            "{name:<9} {:<40} {a:>8.1}% {b:>8.1}%",
-            "x -> Linear(2, 3) -> Softmax -> CE"
-        );
+        results.push(row::<SoftmaxRegression<f32>>(name, (a, b)));
         let title = format!("Softmax regression on {name}: {b:.1} % held out");
         mlp::plot::decision_regions_labelled(
             &linear,
@@ -110,10 +141,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
         let mut card = Classifier::<f32>::zeros();
         let (a, b) = train(&mut card, &train_set, &test_set, EPOCHS, 0.02);
-        println!(
-            "{name:<9} {:<40} {a:>8.1}% {b:>8.1}%",
-            "x -> Linear(2, 16) -> ReLU -> Linear(16, 3)"
-        );
+        results.push(row::<Classifier<f32>>(name, (a, b)));
         let title = format!("The card's network on {name}: {b:.1} % held out");
         let labels = Labels {
             title: &title,
@@ -126,6 +154,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             std::fs::copy(&path, format!("{docs}/spirals_card_network.png"))?;
         }
     }
+    print!("{}", results_table(&results));
     println!("\ndecision regions (held-out points on top): pictures/*.png; the card's graph: pictures/card_graph.svg");
     if readme {
         println!("the README's pictures: docs/spirals_card_network.png, docs/card_graph.svg");

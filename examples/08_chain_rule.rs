@@ -11,32 +11,19 @@
 //! Run: `cargo run --release --example 08_chain_rule`
 
 use mlp::nalgebra::{SMatrix, SVector};
-use mlp::sigmoid;
 
-/// The lecture's backpropagation example.
-#[mlp::grad]
-fn f(x: f64, y: f64, z: f64) -> f64 {
-    let q = x + y;
-    q * z
-}
+/// (x + y)·z, (5 − 6x)⁵ and one neuron, shared with the chain-rule firmware
+/// (`firmware/src/bin/chain_rule.rs`), which runs them in f32 on a Cortex-M4F.
+#[path = "../firmware/src/lecture.rs"]
+mod lecture;
 
-/// The lecture's one-dimensional chain rule: h = g⁵ with g = 5 − 6x.
-#[mlp::grad]
-fn h(x: f64) -> f64 {
-    let g = 5.0 - 6.0 * x;
-    g.powi(5)
-}
+use lecture::{f, f_grad, f_trace, h, h_grad, neuron, neuron_trace};
+use lecture::{F_DERIVATION, H_DERIVATION, NEURON_DERIVATION};
 
 /// A linear map: its Jacobian by x is W.
 #[mlp::grad]
 fn z(w: SMatrix<f64, 2, 3>, x: SVector<f64, 3>) -> SVector<f64, 2> {
     w * x
-}
-
-/// One neuron: the sigmoid of a dot product.
-#[mlp::grad]
-fn neuron(w: SVector<f64, 3>, x: SVector<f64, 3>) -> f64 {
-    sigmoid(w.dot(&x))
 }
 
 /// The card's classifier with SiLU instead of ReLU.
@@ -64,7 +51,7 @@ fn main() {
 
     println!("{H_DERIVATION}");
     println!("h′(x) against the lecture's −30(5 − 6x)⁴:");
-    for x in [-0.5, 0.0, 0.5, 1.0] {
+    for x in [-0.5f64, 0.0, 0.5, 1.0] {
         let (value, (derivative,)) = h_grad(x);
         assert_eq!(value, h(x));
         let lecture = -30.0 * (5.0 - 6.0 * x).powi(4);

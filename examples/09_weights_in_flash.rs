@@ -61,7 +61,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
 
     // The device has no AVX: compute the expected outputs the way it does, bit for bit.
-    mlp::kernels::set_simd(false);
+    mlp::simd::set_enabled(false);
     let mut expected = String::new();
     writeln!(
         expected,

@@ -133,18 +133,27 @@
 //!
 //! ## Checking gradients
 //!
-//! [`gradcheck()`] compares any network's generated gradients with finite differences and
-//! reports the worst relative error per parameter tensor.
+//! [`gradcheck()`] compares any network's generated gradients with finite differences: the
+//! relative error of every parameter, and the worst per parameter tensor. It needs no `std`
+//! and no allocator.
+//!
+//! ## Stable functions and the SIMD switch
+//!
+//! [`functions`] holds what the generated code computes with that is useful on its own,
+//! computed stably: [`sigmoid`], [`relu`], [`functions::softmax`], [`functions::log_sum_exp`]
+//! and the binary cross-entropy. The f32 matrix products use AVX2 and FMA on x86-64
+//! processors that have them; [`simd::set_enabled`]`(false)` computes exactly what a
+//! microcontroller computes.
 //!
 //! ## Features
 //!
-//! `std` (default) adds [`datasets`], [`fit`] (the training loop), [`export`] (weights as Rust
-//! source) and the [`gradcheck()`] report. Off by default, so that a crate using `mlp` builds
-//! quickly (the examples turn them on), each with `std`: `progress` adds `fit`'s progress bar
-//! (indicatif), `plot` the PNG pictures (`mlp::plot`, with plotters), and `safetensors` reads
-//! and writes weights and gradients in PyTorch's `state_dict()` layout (`mlp::safetensors`).
-//! Without `std` the crate is `no_std` and needs no allocator: the networks, [`init`],
-//! [`optim`], [`batch`], [`metrics`], [`kernels`], [`rng`] and [`gradcheck_each`] stay.
+//! `std` (default) adds [`datasets`], [`fit`] (the training loop) and [`export`] (weights as
+//! Rust source). Off by default, so that a crate using `mlp` builds quickly (the examples turn
+//! them on), each with `std`: `progress` adds `fit`'s progress bar (indicatif), `plot` the PNG
+//! pictures (`mlp::plot`, with plotters), and `safetensors` reads and writes weights and
+//! gradients in PyTorch's `state_dict()` layout (`mlp::safetensors`). Without `std` the crate
+//! is `no_std` and needs no allocator: the networks, [`functions`], [`init`], [`optim`],
+//! [`batch`], [`metrics`], [`rng`], [`simd`] and [`gradcheck()`] stay.
 #![cfg_attr(not(feature = "std"), no_std)]
 #![warn(missing_docs)]
 
@@ -161,12 +170,9 @@ pub use mlp_macros::grad;
 pub use mlp_runtime::functions::{relu, sigmoid};
 
 pub use mlp_runtime::{
-    batch, gradcheck::gradcheck_each, init, kernels, metrics, optim, rng, Layout, Network,
-    ParamLayout, Parameters, SampleProblem,
+    batch, functions, gradcheck, gradcheck::gradcheck_each, init, metrics, optim, rng, simd,
+    GradCheck, Layout, Network, ParamLayout, Parameters, SampleProblem,
 };
-
-#[cfg(feature = "std")]
-pub use mlp_runtime::{gradcheck, GradCheck};
 
 #[cfg(feature = "std")]
 pub use mlp_runtime::{datasets, export, fit};
@@ -181,20 +187,36 @@ pub use mlp_runtime::safetensors;
 /// dependency on it.
 pub use nalgebra;
 
-/// Paths the generated code uses. Not public API.
+/// The old home of the kernels: the ones meant for users moved to [`functions`] and [`simd`],
+/// the others are for generated code only.
+#[doc(hidden)]
+pub mod kernels {
+    use nalgebra::{RealField, SVector};
+
+    /// See [`functions::softmax`](crate::functions::softmax).
+    #[deprecated(note = "moved to `mlp::functions::softmax`")]
+    pub fn softmax<T: RealField + Copy, const N: usize>(theta: &SVector<T, N>) -> SVector<T, N> {
+        crate::functions::softmax(theta)
+    }
+
+    /// See [`functions::log_sum_exp`](crate::functions::log_sum_exp).
+    #[deprecated(note = "moved to `mlp::functions::log_sum_exp`")]
+    pub fn log_sum_exp<T: RealField + Copy, const N: usize>(theta: &SVector<T, N>) -> T {
+        crate::functions::log_sum_exp(theta)
+    }
+
+    /// See [`simd::set_enabled`](crate::simd::set_enabled).
+    #[deprecated(note = "moved to `mlp::simd::set_enabled`")]
+    pub fn set_simd(enabled: bool) {
+        crate::simd::set_enabled(enabled);
+    }
+}
+
+/// Paths the generated code uses: the runtime's list (`mlp_runtime::__private`), nalgebra and
+/// its `RealField`. Not public API.
 #[doc(hidden)]
 pub mod __private {
-    pub use mlp_runtime::functions::Compact;
-    pub use mlp_runtime::kernels::{affine, affine_columns, mul, mul_tr, tr_mul};
-    pub use mlp_runtime::kernels::{
-        bce_with_logits, binary_cross_entropy, log_sum_exp, maxout, maxout_route, maxout_selection,
-        set_outer, sgd_update, softmax, sub_outer,
-    };
-    pub use mlp_runtime::kernels::{
-        bce_with_logits_columns, dot_columns, exp_sum, exp_sum_columns, log_sum_exp_columns,
-        max_columns, maxout_columns, maxout_route_columns, mse_columns, softmax_columns,
-        softmax_parts, softmax_parts_columns,
-    };
+    pub use mlp_runtime::__private::*;
     pub use nalgebra;
     pub use nalgebra::RealField;
 }

@@ -2,10 +2,10 @@
 //! their documented sizes; splits and generators are seeded; standardization uses the training
 //! statistics.
 
-use mlp::datasets::{self, parse_csv, CsvError, Dataset, Standardizer};
+use mlp::datasets::{self, sklearn_csv_from_str, CsvError, Dataset, Standardizer};
 
 fn error(text: &str, header: bool) -> CsvError {
-    parse_csv::<2>(text, header).expect_err("malformed input is rejected")
+    sklearn_csv_from_str::<2>(text, header).expect_err("malformed input is rejected")
 }
 
 #[test]
@@ -150,7 +150,7 @@ fn generators_are_seeded_and_balanced() {
 }
 
 mod users_files {
-    use mlp::datasets::{parse_csv, read_csv, CsvOptions, LabelColumn};
+    use mlp::datasets::{csv_from_str, sklearn_csv_from_str, CsvOptions, LabelColumn};
 
     const IRIS_LIKE: &str = "\u{feff}sepal_length,sepal_width,\"species, as named\"\r\n\
         5.1,3.5,setosa\r\n\
@@ -161,7 +161,7 @@ mod users_files {
 
     #[test]
     fn header_bom_crlf_quotes_and_string_labels() {
-        let data = read_csv::<2>(IRIS_LIKE, &CsvOptions::default()).expect("reads");
+        let data = csv_from_str::<2>(IRIS_LIKE, &CsvOptions::default()).expect("reads");
         assert_eq!(data.len(), 4);
         assert_eq!(data.class_names, ["setosa", "versicolor", "virginica"]);
         assert_eq!(data.labels, [0, 1, 2, 0]);
@@ -170,7 +170,10 @@ mod users_files {
             label: LabelColumn::Name("species, as named"),
             ..CsvOptions::default()
         };
-        assert_eq!(read_csv::<2>(IRIS_LIKE, &by_name).expect("by name"), data);
+        assert_eq!(
+            csv_from_str::<2>(IRIS_LIKE, &by_name).expect("by name"),
+            data
+        );
     }
 
     #[test]
@@ -180,7 +183,7 @@ mod users_files {
             label: LabelColumn::Index(0),
             ..CsvOptions::default()
         };
-        let data = read_csv::<2>(text, &options).expect("pandas' 1.0");
+        let data = csv_from_str::<2>(text, &options).expect("pandas' 1.0");
         assert_eq!(data.labels, [1, 0, 2]);
         assert_eq!(data.class_names, ["0", "1", "2"]);
         assert_eq!(data.features[1], [1.0, 1000.0]);
@@ -189,7 +192,7 @@ mod users_files {
             ..CsvOptions::default()
         };
         assert_eq!(
-            read_csv::<2>("0.5,1,0\n2,3,1\n", &headless)
+            csv_from_str::<2>("0.5,1,0\n2,3,1\n", &headless)
                 .expect("no header")
                 .len(),
             2
@@ -199,7 +202,7 @@ mod users_files {
     #[test]
     fn errors_name_line_column_and_column_name() {
         let fail = |text: &str, options: &CsvOptions| {
-            read_csv::<2>(text, options).unwrap_err().to_string()
+            csv_from_str::<2>(text, options).unwrap_err().to_string()
         };
         let d = CsvOptions::default();
         assert_eq!(
@@ -231,14 +234,14 @@ mod users_files {
 
     #[test]
     fn a_huge_label_is_an_error_not_an_allocation() {
-        let error = parse_csv::<1>("0.5,99999999999\n", false).unwrap_err();
+        let error = sklearn_csv_from_str::<1>("0.5,99999999999\n", false).unwrap_err();
         assert!(
             error
                 .to_string()
                 .contains("more classes than the file has rows"),
             "{error}"
         );
-        let error = read_csv::<1>(
+        let error = csv_from_str::<1>(
             "0.5,99999999999\n",
             &CsvOptions {
                 header: false,
@@ -283,7 +286,7 @@ mod users_files {
                 header: n % 3 != 0,
                 ..CsvOptions::default()
             };
-            match read_csv::<2>(&text, &options) {
+            match csv_from_str::<2>(&text, &options) {
                 Ok(data) => {
                     assert!(data.labels.iter().all(|&l| l < data.classes()));
                     read += 1;
@@ -293,9 +296,82 @@ mod users_files {
                     refused += 1;
                 }
             }
-            let _ = parse_csv::<2>(&text, n % 2 == 0);
+            let _ = sklearn_csv_from_str::<2>(&text, n % 2 == 0);
         }
         println!("10,000 mutated CSV files: {read} read, {refused} refused, no panic");
         assert!(read > 100 && refused > 100);
+    }
+}
+
+mod error_messages {
+    use mlp::datasets::{csv_from_str, sklearn_csv_from_str, CsvOptions, LabelColumn};
+
+    /// A field of 5,000,000 digits is quoted by a short prefix and its length, not whole.
+    #[test]
+    fn a_huge_field_is_quoted_by_its_prefix() {
+        let digits = "9".repeat(5_000_000);
+        let headless = CsvOptions {
+            header: false,
+            ..CsvOptions::default()
+        };
+        let errors = [
+            sklearn_csv_from_str::<1>(&format!("{digits},0\n"), false).unwrap_err(),
+            sklearn_csv_from_str::<1>(&format!("0.5,{digits}x\n"), false).unwrap_err(),
+            sklearn_csv_from_str::<1>(&format!("{digits},1,a\n0.5,0\n"), true).unwrap_err(),
+            csv_from_str::<1>(&format!("{digits},0\n"), &headless).unwrap_err(),
+        ];
+        assert_eq!(
+            errors[0].to_string(),
+            format!(
+                "line 1, column 1: expected a number, found `{}…` (5000000 characters)",
+                &digits[..40]
+            )
+        );
+        for error in errors {
+            let message = error.to_string();
+            assert!(message.len() < 200, "{} bytes", message.len());
+            assert!(
+                message.contains(&format!("`{}…` (", &digits[..40]))
+                    && message.contains(" characters)"),
+                "{message}"
+            );
+        }
+        // A long column name is shortened the same way.
+        let name = "n".repeat(1000);
+        let error =
+            csv_from_str::<1>(&format!("{name},y\nx,0\n"), &CsvOptions::default()).unwrap_err();
+        assert!(error.to_string().len() < 200, "{error}");
+    }
+
+    /// Every error counts lines and columns from 1; a file that cannot be read names neither.
+    #[test]
+    fn columns_count_from_one() {
+        let headless = CsvOptions {
+            header: false,
+            ..CsvOptions::default()
+        };
+        let error = csv_from_str::<1>("0.5,99999999999\n", &headless).unwrap_err();
+        assert_eq!((error.line, error.column), (1, 2), "{error}");
+        assert!(
+            error.to_string().starts_with("line 1, column 2: "),
+            "{error}"
+        );
+        let first = CsvOptions {
+            label: LabelColumn::Index(0),
+            ..headless
+        };
+        let error = csv_from_str::<1>("99999999999,0.5\n", &first).unwrap_err();
+        assert_eq!((error.line, error.column), (1, 1), "{error}");
+        let error =
+            mlp::datasets::csv_from_path::<1>("/nonexistent/file.csv", &headless).unwrap_err();
+        let message = error.to_string();
+        assert!(
+            !message.contains("line 0") && !message.contains("column 0"),
+            "{message}"
+        );
+        assert!(
+            message.starts_with("cannot read /nonexistent/file.csv"),
+            "{message}"
+        );
     }
 }

@@ -26,7 +26,7 @@ fn the_exported_source_is_what_the_exporter_writes() {
 fn the_compiled_network_gives_the_hosts_outputs_bit_for_bit() {
     // The firmware's reference outputs were computed without the AVX kernels, as a
     // microcontroller computes; so are these.
-    mlp::kernels::set_simd(false);
+    mlp::simd::set_enabled(false);
     for &(x, bits, sine) in expected::EXPECTED.iter() {
         let y_hat = SINE.forward(&SVector::<f32, 1>::new(x))[0];
         assert_eq!(y_hat.to_bits(), bits, "x = {x}");
@@ -35,7 +35,7 @@ fn the_compiled_network_gives_the_hosts_outputs_bit_for_bit() {
             "x = {x}: {y_hat} vs sin x = {sine}"
         );
     }
-    mlp::kernels::set_simd(true);
+    mlp::simd::set_enabled(true);
 }
 
 /// Every number the exporter writes reads back to the same bits.

@@ -148,3 +148,30 @@ fn f32_matches_f64() {
         assert!((p - q).abs() <= 1e-5 * scale.max(1.0), "{p} vs {q}");
     }
 }
+
+/// The report keeps every parameter's own relative error, in the gradients' shapes; per tensor
+/// its worst is what `gradcheck_each` reports, under the same names, and none of it needs a
+/// heap (the report is the network's gradients type and an input vector).
+#[test]
+fn report_per_parameter_and_per_tensor() {
+    let mut net = Card::<f64>::zeros();
+    randomize(&mut net, 3, 0.8);
+    let x = SVector::<f64, 2>::new(0.4, -0.9);
+    let report = mlp::gradcheck(&mut net, &x, &1);
+    let mut each = Vec::new();
+    mlp::gradcheck_each(&mut net, &x, &1, |name, worst| {
+        each.push((name.to_string(), worst))
+    });
+    let tensors: Vec<(String, f64)> = report
+        .tensors()
+        .map(|(name, error)| (name.to_string(), error))
+        .collect();
+    assert_eq!(tensors, each);
+    let names: Vec<&str> = each.iter().map(|(name, _)| name.as_str()).collect();
+    assert_eq!(names, ["0.weight", "0.bias", "2.weight", "2.bias", "x"]);
+    assert_eq!(report.parameters.w.max(), each[0].1);
+    assert_eq!(report.parameters.b2.max(), each[3].1);
+    assert_eq!(report.input.max(), each[4].1);
+    assert!(report.worst() < TOLERANCE, "{report}");
+    assert!(report.to_string().contains("2.weight"));
+}

@@ -2,7 +2,7 @@
 //! processors that have it, for f32) and the portable code (f64) against a plain triple loop in f64, on shapes that exercise every
 //! tile and every ragged edge (rows not a multiple of 8, columns not a multiple of 4).
 
-use mlp::kernels::{affine, affine_columns, mul, mul_tr, sub_outer, tr_mul};
+use mlp::__private::{affine, affine_columns, mul, mul_tr, sub_outer, tr_mul};
 use mlp::nalgebra::SMatrix;
 use mlp::rng::Rng;
 
@@ -84,4 +84,52 @@ shapes! {
     digits_weight_gradient: 32, 64, 32;
     digits_output: 10, 32, 32;
     card_forward: 16, 32, 2;
+}
+
+/// Every name the generated code calls through `::mlp::__private`, with its signature: changing
+/// one breaks this test before it breaks the expansion of every user's network.
+#[test]
+fn the_private_paths_of_generated_code_keep_their_signatures() {
+    use mlp::__private as p;
+    use mlp::nalgebra::{SMatrix, SVector};
+    type V<const N: usize> = SVector<f64, N>;
+    type M<const R: usize, const C: usize> = SMatrix<f64, R, C>;
+
+    // One sample.
+    let _: fn(&V<3>) -> V<3> = p::softmax::<f64, 3>;
+    let _: fn(&V<3>) -> (V<3>, f64, f64) = p::softmax_parts::<f64, 3>;
+    let _: fn(&V<3>) -> f64 = p::exp_sum::<f64, 3>;
+    let _: fn(&V<3>) -> f64 = p::log_sum_exp::<f64, 3>;
+    let _: fn(&V<3>, &V<3>) -> f64 = p::bce_with_logits::<f64, 3>;
+    let _: fn(&V<3>, &V<3>) -> f64 = p::binary_cross_entropy::<f64, 3>;
+    let _: fn(&V<4>) -> V<2> = p::maxout::<f64, 2, 4>;
+    let _: fn(&V<4>, &V<2>) -> V<4> = p::maxout_route::<f64, 2, 4>;
+    let _: fn(&V<4>) -> M<2, 4> = p::maxout_selection::<f64, 2, 4>;
+    // Updates in place.
+    let _: fn(&mut M<2, 3>, &M<2, 3>, f64) = p::sgd_update::<f64, 2, 3>;
+    let _: fn(&mut M<2, 3>, f64, &M<2, 4>, &M<3, 4>) = p::sub_outer::<f64, 2, 3, 4>;
+    let _: fn(&mut M<2, 3>, &V<2>, &V<3>) = p::set_outer::<f64, 2, 3>;
+    // Products.
+    let _: fn(&M<2, 4>, &M<4, 3>) -> M<2, 3> = p::mul::<f64, 2, 3, 4>;
+    let _: fn(&M<2, 4>, &M<3, 4>) -> M<2, 3> = p::mul_tr::<f64, 2, 3, 4>;
+    let _: fn(&M<4, 2>, &M<4, 3>) -> M<2, 3> = p::tr_mul::<f64, 2, 3, 4>;
+    let _: fn(&M<2, 4>, &M<4, 3>, &M<2, 3>) -> M<2, 3> = p::affine::<f64, 2, 3, 4>;
+    let _: fn(&M<2, 4>, &M<4, 3>, &M<2, 1>) -> M<2, 3> = p::affine_columns::<f64, 2, 3, 4>;
+    // A batch, one sample per column.
+    let _: fn(&M<3, 5>) -> M<3, 5> = p::softmax_columns::<f64, 3, 5>;
+    let _: fn(&M<3, 5>) -> (M<3, 5>, M<1, 5>, M<1, 5>) = p::softmax_parts_columns::<f64, 3, 5>;
+    let _: fn(&M<3, 5>) -> M<1, 5> = p::max_columns::<f64, 3, 5>;
+    let _: fn(&M<3, 5>) -> M<1, 5> = p::exp_sum_columns::<f64, 3, 5>;
+    let _: fn(&M<3, 5>) -> M<1, 5> = p::log_sum_exp_columns::<f64, 3, 5>;
+    let _: fn(&M<3, 5>, &M<3, 5>) -> M<1, 5> = p::dot_columns::<f64, 3, 5>;
+    let _: fn(&M<3, 5>, &M<3, 5>) -> M<1, 5> = p::mse_columns::<f64, 3, 5>;
+    let _: fn(&M<3, 5>, &M<3, 5>) -> M<1, 5> = p::bce_with_logits_columns::<f64, 3, 5>;
+    let _: fn(&M<4, 5>) -> M<2, 5> = p::maxout_columns::<f64, 2, 4, 5>;
+    let _: fn(&M<4, 5>, &M<2, 5>) -> M<4, 5> = p::maxout_route_columns::<f64, 2, 4, 5>;
+    // What the traces print, and nalgebra.
+    let m = M::<2, 2>::new(1.0, 2.0, 3.0, 4.0);
+    assert_eq!(p::Compact(&m).to_string(), "[1, 2; 3, 4]");
+    fn real<T: p::RealField>() {}
+    real::<f32>();
+    let _: p::nalgebra::SVector<f64, 1> = V::<1>::zeros();
 }

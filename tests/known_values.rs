@@ -79,7 +79,7 @@ struct Identity4;
 fn lecture_softmax_numbers() {
     let expected = [0.0021657, 0.00588697, 0.11824302, 0.87370431];
     let theta = SVector::<f64, 4>::new(-1.0, 0.0, 3.0, 5.0);
-    let kernel = mlp::kernels::softmax(&theta);
+    let kernel = mlp::functions::softmax(&theta);
     let mut net = Identity4::<f64>::zeros();
     net.w = SMatrix::identity();
     let through_network = net.forward(&theta);

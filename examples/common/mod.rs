@@ -1,6 +1,9 @@
 //! What the numbered examples share: turning a generated data set into statically sized
-//! vectors, standardizing with the training set's statistics, and the lecture's SGD loop.
+//! vectors, standardizing with the training set's statistics, the lecture's SGD loop, and
+//! tables whose columns line up.
 #![allow(dead_code)]
+
+pub mod table;
 
 use mlp::datasets::{Dataset, Standardizer};
 use mlp::nalgebra::SVector;

@@ -149,3 +149,107 @@ fn computational_graph_svg() {
     }
     assert!(mlp::graph::svg("digraph { a -> ; }").is_err());
 }
+
+/// The numbers of attribute `name` in the tag `tag` (`<rect x="1" ...`), as written.
+fn attribute<'a>(tag: &'a str, name: &str) -> Option<&'a str> {
+    let pattern = format!("{name}=\"");
+    let mut from = 0;
+    while let Some(at) = tag[from..].find(&pattern) {
+        let start = from + at;
+        let before = tag[..start].chars().next_back();
+        from = start + pattern.len();
+        if before.is_some_and(char::is_whitespace) {
+            let value = &tag[from..];
+            return value.find('"').map(|end| &value[..end]);
+        }
+    }
+    None
+}
+
+fn number(tag: &str, name: &str) -> f64 {
+    let text = attribute(tag, name).unwrap_or_else(|| panic!("no {name} in {tag}"));
+    text.trim()
+        .parse()
+        .unwrap_or_else(|_| panic!("{name}={text}"))
+}
+
+/// The smallest box around every shape, path and text anchor of an SVG drawn by layout-rs:
+/// `(left, top, right, bottom)`.
+fn drawn_extent(svg: &str) -> (f64, f64, f64, f64) {
+    let mut extent = (f64::MAX, f64::MAX, f64::MIN, f64::MIN);
+    let mut grow = |x: f64, y: f64| {
+        extent = (
+            extent.0.min(x),
+            extent.1.min(y),
+            extent.2.max(x),
+            extent.3.max(y),
+        );
+    };
+    for (at, _) in svg.match_indices('<') {
+        let tag = &svg[at..at + svg[at..].find('>').unwrap_or(0)];
+        if tag.starts_with("<rect") {
+            let (x, y) = (number(tag, "x"), number(tag, "y"));
+            grow(x, y);
+            grow(x + number(tag, "width"), y + number(tag, "height"));
+        } else if tag.starts_with("<ellipse") {
+            let (x, y) = (number(tag, "cx"), number(tag, "cy"));
+            let (rx, ry) = (number(tag, "rx"), number(tag, "ry"));
+            grow(x - rx, y - ry);
+            grow(x + rx, y + ry);
+        } else if tag.starts_with("<path") {
+            let d = attribute(tag, "d").expect("a path has d");
+            let numbers: Vec<f64> = d
+                .split(|c: char| c.is_whitespace() || c == ',')
+                .filter_map(|t| t.parse().ok())
+                .collect();
+            for point in numbers.chunks_exact(2) {
+                grow(point[0], point[1]);
+            }
+        } else if tag.starts_with("<line") {
+            grow(number(tag, "x1"), number(tag, "y1"));
+            grow(number(tag, "x2"), number(tag, "y2"));
+        } else if tag.starts_with("<text ") {
+            grow(number(tag, "x"), number(tag, "y"));
+        }
+    }
+    extent
+}
+
+/// The canvas fits the drawing: nothing drawn falls outside the view box, and the view box is
+/// no more than a small margin larger than what is drawn (layout-rs's own SVG writer grows
+/// the canvas downwards by ten pixels per byte of every text, leaving half of it empty).
+#[test]
+fn computational_graph_svg_fits_its_content() {
+    let svg = mlp::graph::svg(Card::<f64>::GRAPH_DOT).expect("laid out");
+    let header = &svg[svg.find("<svg").expect("an svg element")..];
+    let header = &header[..header.find('>').unwrap_or(0)];
+    let view: Vec<f64> = attribute(header, "viewBox")
+        .expect("a view box")
+        .split_whitespace()
+        .map(|v| v.parse().expect("a number"))
+        .collect();
+    let (left, top, right, bottom) = (view[0], view[1], view[0] + view[2], view[1] + view[3]);
+    assert_eq!(
+        (number(header, "width"), number(header, "height")),
+        (view[2], view[3]),
+        "the canvas is drawn at its view box's size"
+    );
+    let content = drawn_extent(&svg);
+    assert!(
+        left <= content.0 && top <= content.1 && content.2 <= right && content.3 <= bottom,
+        "the drawing {content:?} is cut by the view box {view:?}"
+    );
+    let margin = 40.0;
+    assert!(
+        view[3] <= content.3 - content.1 + margin,
+        "canvas {} high for a drawing {} high",
+        view[3],
+        content.3 - content.1
+    );
+    assert!(
+        view[2] <= content.2 - content.0 + margin,
+        "canvas {} wide for a drawing {} wide",
+        view[2],
+        content.2 - content.0
+    );
+}

@@ -251,6 +251,76 @@ fn every_error_names_what_is_wrong() {
     refused(&absurd, |e| matches!(e, Error::Corrupt { .. }));
 }
 
+/// A file whose header is `header`, followed by `data`.
+fn with_header(header: &[u8], data: &[u8]) -> Vec<u8> {
+    let mut file = (header.len() as u64).to_le_bytes().to_vec();
+    file.extend_from_slice(header);
+    file.extend_from_slice(data);
+    file
+}
+
+#[test]
+fn corrupt_files_are_described_in_words() {
+    let good = build(&small_tensors("F32", 4));
+    let mut absurd = u64::MAX.to_le_bytes().to_vec();
+    absurd.extend_from_slice(b"{}");
+    let cases: [(&str, Vec<u8>, &str); 8] = [
+        ("a header length of 2⁶⁴ − 1", absurd, "header"),
+        (
+            "plain text",
+            b"not a safetensors file at all".to_vec(),
+            "header",
+        ),
+        (
+            "a header that is not JSON",
+            with_header(b"{nope", &[]),
+            "JSON",
+        ),
+        (
+            "a header that is not UTF-8",
+            with_header(b"{\xff\xfe}", &[]),
+            "UTF-8",
+        ),
+        (
+            "a header that is JSON of another shape",
+            with_header(br#"{"0.weight":{"dtype":"F32"}}"#, &[]),
+            "JSON",
+        ),
+        ("5 bytes", good[..5].to_vec(), "shorter"),
+        (
+            "a truncated file",
+            good[..good.len() - 5].to_vec(),
+            "truncated",
+        ),
+        ("a truncated header", good[..20].to_vec(), "header"),
+    ];
+    // The safetensors reader's names for its errors, which mean nothing to a user.
+    let internal = [
+        "HeaderTooLarge",
+        "HeaderTooSmall",
+        "InvalidHeader",
+        "InvalidHeaderStart",
+        "InvalidHeaderDeserialization",
+        "InvalidHeaderLength",
+        "InvalidOffset",
+        "InvalidTensorView",
+        "MetadataIncompleteBuffer",
+        "TensorInvalidInfo",
+        "TensorNotFound",
+        "ValidationOverflow",
+        "JsonError",
+        "IoError",
+    ];
+    for (what, bytes, word) in cases {
+        let error = st::load(&mut Small::<f32>::zeros(), &bytes).expect_err(what);
+        let message = error.to_string();
+        for name in internal {
+            assert!(!message.contains(name), "{what}: {message}");
+        }
+        assert!(message.contains(word), "{what}: `{word}` not in {message}");
+    }
+}
+
 /// xorshift, for the mutations.
 struct Bits(u64);
 impl Bits {

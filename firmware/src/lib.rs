@@ -1,12 +1,17 @@
 //! What the firmwares share: output through semihosting without `core::fmt` (numbers are
 //! written digit by digit, so no formatting machinery reaches flash), the exit status, the
-//! stack's high-water mark (cortex-m-rt paints the stack before `main`), and an instruction
-//! counter (SysTick, which counts guest instructions under QEMU's `-icount shift=0`).
+//! stack's high-water mark (cortex-m-rt paints the stack before `main`) and the stack one call
+//! uses ([`stack_used_by`]), and an instruction counter (SysTick, which counts guest
+//! instructions under QEMU's `-icount shift=0`); also the card firmware's program ([`card`],
+//! run by `card` and `card_by_value`) and the lecture's expressions ([`lecture`]).
 #![no_std]
 
+pub mod card;
 pub mod hand;
+pub mod lecture;
 pub mod models;
 
+use core::sync::atomic::{AtomicU32, Ordering};
 use cortex_m::peripheral::syst::SystClkSource;
 use cortex_m::peripheral::SYST;
 use cortex_m_semihosting::{debug, hio};
@@ -98,24 +103,66 @@ pub fn exit(success: bool) -> ! {
     loop {}
 }
 
-/// The most stack used so far, in bytes: the painted words no call has overwritten are counted
-/// from the bottom of the stack.
-pub fn stack_high_water() -> u32 {
-    extern "C" {
-        static _stack_start: u32;
-        static _stack_end: u32;
-    }
-    // SAFETY: the linker script defines both symbols; only their addresses are taken, and the
-    // words between them are the stack, readable at any time.
+extern "C" {
+    static _stack_start: u32;
+    static _stack_end: u32;
+}
+
+/// The deepest the stack had gone before [`stack_used_by`] painted it again, in bytes.
+static DEEPEST: AtomicU32 = AtomicU32::new(0);
+
+/// The lowest address below `top` that is no longer painted (`top` itself if none is).
+fn lowest_unpainted(top: usize) -> usize {
+    // SAFETY: the linker script defines `_stack_end`; only its address is taken, and the words
+    // between it and `top` (at most the stack's top) are the stack, readable at any time.
     unsafe {
-        let top = &raw const _stack_start as usize;
         let mut p = &raw const _stack_end as usize;
         while p < top && core::ptr::read_volatile(p as *const u32) == cortex_m_rt::STACK_PAINT_VALUE
         {
             p += 4;
         }
-        (top - p) as u32
+        p
     }
+}
+
+/// The most stack used so far, in bytes: the painted words no call has overwritten are counted
+/// from the bottom of the stack (cortex-m-rt paints it before `main`; [`stack_used_by`] paints
+/// the free part again and keeps what it found before).
+pub fn stack_high_water() -> u32 {
+    let top = &raw const _stack_start as usize;
+    let now = (top - lowest_unpainted(top)) as u32;
+    now.max(DEEPEST.load(Ordering::Relaxed))
+}
+
+/// Runs `f` and returns what it returns with the stack it used, in bytes: the free stack below
+/// the caller's is painted again, `f` runs in a frame of its own, and the painted words it
+/// overwrote are counted. Measures one phase of a firmware on its own, however deep the
+/// phases before it went.
+#[inline(never)]
+pub fn stack_used_by<R>(f: impl FnOnce() -> R) -> (R, u32) {
+    /// `f`'s own frame, below the stack pointer read before the call.
+    #[inline(never)]
+    fn call<R>(f: impl FnOnce() -> R) -> R {
+        f()
+    }
+    DEEPEST.store(stack_high_water(), Ordering::Relaxed);
+    let sp: usize;
+    // SAFETY: reads the stack pointer into a register; no memory, no stack.
+    unsafe {
+        core::arch::asm!("mov {}, sp", out(reg) sp, options(nomem, nostack, preserves_flags));
+    }
+    // SAFETY: the words from `_stack_end` up to the stack pointer are free stack (no interrupt
+    // is enabled, so nothing else uses them), and painting them is what cortex-m-rt does before
+    // `main`.
+    unsafe {
+        let mut p = &raw const _stack_end as usize;
+        while p < sp {
+            core::ptr::write_volatile(p as *mut u32, cortex_m_rt::STACK_PAINT_VALUE);
+            p += 4;
+        }
+    }
+    let result = call(f);
+    (result, (sp - lowest_unpainted(sp)) as u32)
 }
 
 /// Counts guest instructions with SysTick (24 bits, counting down).
@@ -124,6 +171,15 @@ pub struct Counter {
 }
 
 impl Counter {
+    /// Takes the core peripherals and starts SysTick from them; exits with failure if they
+    /// were taken already.
+    pub fn take() -> Counter {
+        let Some(p) = cortex_m::Peripherals::take() else {
+            exit(false)
+        };
+        Counter::new(p.SYST)
+    }
+
     /// Takes SysTick and starts it from the core clock.
     pub fn new(mut syst: SYST) -> Counter {
         syst.set_clock_source(SystClkSource::Core);

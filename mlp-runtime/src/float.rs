@@ -8,7 +8,7 @@ use nalgebra::{ComplexField, RealField};
 #[inline]
 pub fn sqrt<T: RealField + Copy>(x: T) -> T {
     #[cfg(all(target_arch = "arm", target_abi = "eabihf"))]
-    if TypeId::of::<T>() == TypeId::of::<f32>() {
+    if is_f32::<T>() {
         // SAFETY: `T` is `f32` (checked), so reading it as one and writing one back is exact.
         unsafe {
             let f = *(&x as *const T as *const f32);
@@ -16,7 +16,6 @@ pub fn sqrt<T: RealField + Copy>(x: T) -> T {
             return *(&r as *const f32 as *const T);
         }
     }
-    let _ = TypeId::of::<T>;
     ComplexField::sqrt(x)
 }
 
@@ -42,7 +41,8 @@ fn vsqrt(x: f32) -> f32 {
     f32::from_bits(bits)
 }
 
-/// Whether `T` is `f32`, for the generator's single-precision paths.
+/// Whether `T` is `f32`: the single-precision paths (the random generator's, the AVX2
+/// kernels', the safetensors writer's).
 #[inline]
 pub fn is_f32<T: 'static>() -> bool {
     TypeId::of::<T>() == TypeId::of::<f32>()

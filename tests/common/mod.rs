@@ -31,7 +31,10 @@ pub fn gradcheck<N, const I: usize>(
 where
     N: Network<f64, Input = SVector<f64, I>>,
 {
-    mlp::gradcheck(net, x, target).tensors
+    mlp::gradcheck(net, x, target)
+        .tensors()
+        .map(|(name, error)| (name.to_string(), error))
+        .collect()
 }
 
 /// Copies every parameter of `from` into `to`, number by number in visiting order (the two

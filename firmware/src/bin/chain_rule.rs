@@ -1,36 +1,18 @@
 //! The chain rule for any expression, on a Cortex-M4F with no heap: functions differentiated by
-//! `#[mlp::grad]` (the lecture's (x + y)·z and (5 − 6x)⁵, one neuron) checked against the
-//! lecture's numbers, the derivation of (x + y)·z at (−2, 5, −4) written line by line with its
-//! numbers (`f_trace`, through `core::fmt`, no allocator), and the card's classifier with SiLU,
-//! an `Elementwise(z * sigmoid(z))` activation, trained on the device. Exits with success only
-//! if every check holds.
+//! `#[mlp::grad]` (the lecture's (x + y)·z and (5 − 6x)⁵, one neuron: `mlp_firmware::lecture`,
+//! shared with `examples/08_chain_rule.rs`) checked in f32 against the lecture's numbers, the
+//! derivation of (x + y)·z at (−2, 5, −4) written line by line with its numbers (`f_trace`,
+//! through `core::fmt`, no allocator), and the card's classifier with SiLU, an
+//! `Elementwise(z * sigmoid(z))` activation, trained on the device. Exits with success only if
+//! every check holds.
 #![no_std]
 #![no_main]
 
 use cortex_m_rt::entry;
 use mlp::nalgebra::{ComplexField, SVector};
 use mlp::Network;
+use mlp_firmware::lecture::{f, f_grad, f_trace, h, h_grad, neuron, neuron_grad};
 use mlp_firmware::{exit, print, print_f32, print_u32, stack_high_water, Counter, CLUSTERS};
-
-/// The lecture's backpropagation example.
-#[mlp::grad]
-fn f(x: f32, y: f32, z: f32) -> f32 {
-    let q = x + y;
-    q * z
-}
-
-/// The lecture's one-dimensional chain rule.
-#[mlp::grad]
-fn h(x: f32) -> f32 {
-    let g = 5.0 - 6.0 * x;
-    g.powi(5)
-}
-
-/// One neuron.
-#[mlp::grad]
-fn neuron(w: SVector<f32, 3>, x: SVector<f32, 3>) -> f32 {
-    mlp::sigmoid(w.dot(&x))
-}
 
 /// The card's classifier with SiLU, an activation written as an expression.
 #[mlp::network(x -> Linear(2, 8) -> Elementwise(z * sigmoid(z)) -> Linear(8, 3) -> Softmax -> CE)]
@@ -72,9 +54,7 @@ fn train(net: &mut SiluCard<f32>) -> (f32, f32) {
 
 #[entry]
 fn main() -> ! {
-    let peripherals = cortex_m::Peripherals::take();
-    let Some(p) = peripherals else { exit(false) };
-    let counter = Counter::new(p.SYST);
+    let counter = Counter::take();
     let per_tick = counter.instructions_per_tick();
     let mut ok = true;
 

@@ -29,9 +29,7 @@ const TOLERANCE: f32 = 0.05;
 
 #[entry]
 fn main() -> ! {
-    let peripherals = cortex_m::Peripherals::take();
-    let Some(p) = peripherals else { exit(false) };
-    let counter = Counter::new(p.SYST);
+    let counter = Counter::take();
     let per_tick = counter.instructions_per_tick();
 
     print("sine model on the device: x, y_hat, sin x\n");

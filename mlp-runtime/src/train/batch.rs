@@ -1,8 +1,8 @@
 //! Mini-batches without the heap: the mean loss and mean gradients over any batch of samples,
 //! and seeded shuffled batches of indices over a data set.
 
-use crate::rng::Rng;
-use crate::{Network, Parameters};
+use super::rng::Rng;
+use crate::network::{Network, Parameters};
 use nalgebra::RealField;
 
 /// The mean loss and the mean gradients over `batch` (samples as `(input, target)` pairs).

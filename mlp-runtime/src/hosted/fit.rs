@@ -2,11 +2,12 @@
 //! optimizer, a progress bar, optional early stopping, and an error, never silent NaNs, when
 //! the loss stops being finite.
 
-use crate::batch::{mean_loss_and_gradients_any, shuffled_batches};
-use crate::metrics::{evaluate, to_f64};
-use crate::optim::Optimizer;
-use crate::rng::Rng;
-use crate::{Network, Parameters};
+use super::progress::Bar;
+use crate::network::{Network, Parameters, SampleProblem};
+use crate::train::batch::{mean_loss_and_gradients_any, shuffled_batches};
+use crate::train::metrics::{evaluate, to_f64};
+use crate::train::optim::Optimizer;
+use crate::train::rng::Rng;
 use core::fmt;
 use nalgebra::RealField;
 use std::io::IsTerminal;
@@ -18,7 +19,7 @@ pub struct FitConfig {
     /// Passes over the training set.
     pub epochs: usize,
     /// Samples per mini-batch (the last one of an epoch may be shorter). Batches of 8, 16, 32,
-    /// 64, 128 or 256 samples ([`crate::batch::BATCHED_SIZES`]) run through the network's
+    /// 64, 128 or 256 samples ([`BATCHED_SIZES`](crate::train::batch::BATCHED_SIZES)) run through the network's
     /// batched code (matrix–matrix products); other sizes, and a short last batch, sample by
     /// sample. Both give the same mean gradient.
     pub batch_size: usize,
@@ -92,7 +93,7 @@ pub enum FitError {
         /// 0-based index of the sample in its set.
         index: usize,
         /// What is wrong with it.
-        problem: crate::SampleProblem,
+        problem: SampleProblem,
     },
 }
 
@@ -271,51 +272,4 @@ impl fmt::Display for History {
         }
         Ok(())
     }
-}
-
-/// The progress bar: indicatif's with the `progress` feature, nothing without it.
-#[cfg(feature = "progress")]
-struct Bar(indicatif::ProgressBar);
-
-#[cfg(feature = "progress")]
-impl Bar {
-    fn new(visible: bool, len: u64) -> Bar {
-        use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-        let target = if visible {
-            ProgressDrawTarget::stderr()
-        } else {
-            ProgressDrawTarget::hidden()
-        };
-        let bar = ProgressBar::with_draw_target(Some(len), target);
-        if let Ok(style) = ProgressStyle::with_template("{bar:30} {pos}/{len} batches  {msg}") {
-            bar.set_style(style);
-        }
-        Bar(bar)
-    }
-    fn inc(&self, n: u64) {
-        self.0.inc(n);
-    }
-    fn abandon(&self) {
-        self.0.abandon();
-    }
-    fn set_message(&self, message: std::string::String) {
-        self.0.set_message(message);
-    }
-    fn finish_and_clear(&self) {
-        self.0.finish_and_clear();
-    }
-}
-
-#[cfg(not(feature = "progress"))]
-struct Bar;
-
-#[cfg(not(feature = "progress"))]
-impl Bar {
-    fn new(_visible: bool, _len: u64) -> Bar {
-        Bar
-    }
-    fn inc(&self, _n: u64) {}
-    fn abandon(&self) {}
-    fn set_message(&self, _message: std::string::String) {}
-    fn finish_and_clear(&self) {}
 }

@@ -15,7 +15,7 @@
 //! // In the firmware: `static NET: Tiny<f32> = include!("tiny_weights.rs");`
 //! ```
 
-use crate::{Network, Parameters};
+use crate::network::{Network, Parameters};
 use nalgebra::RealField;
 use std::fmt::Write;
 use std::format;

@@ -1,6 +1,6 @@
 //! Accuracy and the confusion matrix, allocation-free.
 
-use crate::Network;
+use crate::network::Network;
 use core::fmt;
 use nalgebra::RealField;
 

@@ -5,9 +5,9 @@
 //! zero. The same seed gives the same weights. Everything is computed in the network's scalar
 //! type: an `f32` network on a microcontroller pulls in no `f64` arithmetic.
 
+use super::rng::Rng;
 use crate::float;
-use crate::rng::Rng;
-use crate::{Network, Parameters};
+use crate::network::{Network, Parameters};
 use nalgebra::RealField;
 
 /// Fills every weight with `draw(rng, fan_in, fan_out)` and every bias with zero. A weight's

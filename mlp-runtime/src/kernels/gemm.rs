@@ -24,7 +24,7 @@ pub(crate) fn add_product<
     a: &[T],
     b: &[T],
 ) {
-    if crate::simd::add_product::<T, M, N, K, TB>(c, alpha, a, b) {
+    if super::simd::add_product::<T, M, N, K, TB>(c, alpha, a, b) {
         return;
     }
     let (c, a, b) = (&mut c[..M * N], &a[..M * K], &b[..N * K]);
@@ -111,15 +111,6 @@ fn tile<
 }
 
 /// `A·B` for a batch: `A` is `M×K`, `B` is `K×N`.
-///
-/// # Example
-///
-/// ```
-/// use mlp::nalgebra::SMatrix;
-/// let a = SMatrix::<f64, 3, 2>::from_fn(|i, j| (i + 2 * j) as f64);
-/// let b = SMatrix::<f64, 2, 5>::from_fn(|i, j| (i * j) as f64 - 1.0);
-/// assert_eq!(mlp::kernels::mul(&a, &b), a * b);
-/// ```
 #[inline(always)]
 pub fn mul<T: RealField + Copy, const M: usize, const N: usize, const K: usize>(
     a: &SMatrix<T, M, K>,
@@ -131,15 +122,6 @@ pub fn mul<T: RealField + Copy, const M: usize, const N: usize, const K: usize>(
 }
 
 /// `A·Bᵀ` for a batch: `A` is `M×K`, `B` is `N×K` (a sum of `K` outer products).
-///
-/// # Example
-///
-/// ```
-/// use mlp::nalgebra::SMatrix;
-/// let a = SMatrix::<f64, 3, 4>::from_fn(|i, j| (i + 2 * j) as f64);
-/// let b = SMatrix::<f64, 5, 4>::from_fn(|i, j| (i * j) as f64 - 1.0);
-/// assert_eq!(mlp::kernels::mul_tr(&a, &b), a * b.transpose());
-/// ```
 #[inline(always)]
 pub fn mul_tr<T: RealField + Copy, const M: usize, const N: usize, const K: usize>(
     a: &SMatrix<T, M, K>,
@@ -152,15 +134,6 @@ pub fn mul_tr<T: RealField + Copy, const M: usize, const N: usize, const K: usiz
 
 /// `Aᵀ·B` for a batch: `A` is `K×M`, `B` is `K×N`. `A` is transposed once (it is a weight,
 /// small next to the batch) so that the product runs over contiguous columns.
-///
-/// # Example
-///
-/// ```
-/// use mlp::nalgebra::SMatrix;
-/// let a = SMatrix::<f64, 4, 3>::from_fn(|i, j| (i + 2 * j) as f64);
-/// let b = SMatrix::<f64, 4, 5>::from_fn(|i, j| (i * j) as f64 - 1.0);
-/// assert_eq!(mlp::kernels::tr_mul(&a, &b), a.transpose() * b);
-/// ```
 #[inline(always)]
 pub fn tr_mul<T: RealField + Copy, const M: usize, const N: usize, const K: usize>(
     a: &SMatrix<T, K, M>,
@@ -170,15 +143,6 @@ pub fn tr_mul<T: RealField + Copy, const M: usize, const N: usize, const K: usiz
 }
 
 /// `W·x + b` for one sample, accumulated onto a copy of the bias in one pass.
-///
-/// # Example
-///
-/// ```
-/// use mlp::nalgebra::{SMatrix, SVector};
-/// let w = SMatrix::<f64, 2, 3>::from_fn(|i, j| (i + j) as f64);
-/// let (x, b) = (SVector::<f64, 3>::new(1.0, 2.0, 3.0), SVector::<f64, 2>::new(0.5, -0.5));
-/// assert_eq!(mlp::kernels::affine(&w, &x, &b), w * x + b);
-/// ```
 #[inline(always)]
 pub fn affine<T: RealField + Copy, const M: usize, const N: usize, const K: usize>(
     w: &SMatrix<T, M, K>,
@@ -187,7 +151,7 @@ pub fn affine<T: RealField + Copy, const M: usize, const N: usize, const K: usiz
 ) -> SMatrix<T, M, N> {
     let mut z = *b;
     let one = T::one();
-    if !crate::simd::add_product::<T, M, N, K, false>(
+    if !super::simd::add_product::<T, M, N, K, false>(
         z.as_mut_slice(),
         one,
         w.as_slice(),
@@ -200,17 +164,6 @@ pub fn affine<T: RealField + Copy, const M: usize, const N: usize, const K: usiz
 
 /// `W·X + b·1ᵀ` for a batch (one sample per column of `X`): each column starts as the bias and
 /// the product is accumulated onto it.
-///
-/// # Example
-///
-/// ```
-/// use mlp::nalgebra::{SMatrix, SVector};
-/// let w = SMatrix::<f64, 2, 3>::from_fn(|i, j| (i + j) as f64);
-/// let x = SMatrix::<f64, 3, 4>::from_fn(|i, j| (i * j) as f64);
-/// let b = SVector::<f64, 2>::new(0.5, -0.5);
-/// let z = mlp::kernels::affine_columns(&w, &x, &b);
-/// assert_eq!(z.column(3), w * x.column(3) + b);
-/// ```
 #[inline(always)]
 pub fn affine_columns<T: RealField + Copy, const M: usize, const N: usize, const K: usize>(
     w: &SMatrix<T, M, K>,
@@ -220,4 +173,36 @@ pub fn affine_columns<T: RealField + Copy, const M: usize, const N: usize, const
     let mut z = SMatrix::<T, M, N>::from_fn(|i, _| b[i]);
     add_product::<T, M, N, K, false>(z.as_mut_slice(), T::one(), w.as_slice(), x.as_slice());
     z
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use nalgebra::SVector;
+
+    #[test]
+    fn products_as_defined() {
+        let a = SMatrix::<f64, 3, 2>::from_fn(|i, j| (i + 2 * j) as f64);
+        let b = SMatrix::<f64, 2, 5>::from_fn(|i, j| (i * j) as f64 - 1.0);
+        assert_eq!(mul(&a, &b), a * b);
+        let a = SMatrix::<f64, 3, 4>::from_fn(|i, j| (i + 2 * j) as f64);
+        let b = SMatrix::<f64, 5, 4>::from_fn(|i, j| (i * j) as f64 - 1.0);
+        assert_eq!(mul_tr(&a, &b), a * b.transpose());
+        let a = SMatrix::<f64, 4, 3>::from_fn(|i, j| (i + 2 * j) as f64);
+        let b = SMatrix::<f64, 4, 5>::from_fn(|i, j| (i * j) as f64 - 1.0);
+        assert_eq!(tr_mul(&a, &b), a.transpose() * b);
+    }
+
+    #[test]
+    fn affine_maps() {
+        let w = SMatrix::<f64, 2, 3>::from_fn(|i, j| (i + j) as f64);
+        let (x, b) = (
+            SVector::<f64, 3>::new(1.0, 2.0, 3.0),
+            SVector::<f64, 2>::new(0.5, -0.5),
+        );
+        assert_eq!(affine(&w, &x, &b), w * x + b);
+        let x = SMatrix::<f64, 3, 4>::from_fn(|i, j| (i * j) as f64);
+        let z = affine_columns(&w, &x, &b);
+        assert_eq!(z.column(3), w * x.column(3) + b);
+    }
 }

@@ -2,7 +2,7 @@
 
 use super::Optimizer;
 use crate::float;
-use crate::{Network, Parameters};
+use crate::network::{Network, Parameters};
 use nalgebra::RealField;
 
 /// The settings of [`Adam`]; `Default` is PyTorch's: η = 1e-3, β = (0.9, 0.999), ε = 1e-8.

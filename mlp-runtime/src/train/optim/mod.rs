@@ -30,7 +30,7 @@ mod sgd;
 pub use adam::{Adam, AdamConfig};
 pub use sgd::{Sgd, SgdConfig};
 
-use crate::{Network, Parameters};
+use crate::network::{Network, Parameters};
 use nalgebra::RealField;
 
 /// One update of a network's parameters from its gradients.

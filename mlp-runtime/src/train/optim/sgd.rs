@@ -1,7 +1,7 @@
 //! Stochastic gradient descent, as `torch.optim.SGD`.
 
 use super::Optimizer;
-use crate::{Network, Parameters};
+use crate::network::{Network, Parameters};
 use nalgebra::RealField;
 
 /// The settings of [`Sgd`]; `Default` is the lecture's plain update with η = 0.01.

@@ -5,9 +5,9 @@
 //! The text is drawn with DejaVu Sans, bundled in the crate (`fonts/DejaVuSans.ttf`, its
 //! licence in `fonts/LICENSE-DejaVu.txt`): no system font is needed.
 
-use crate::fit::History;
-use crate::metrics::{argmax, to_f64};
-use crate::Network;
+use crate::hosted::fit::{EpochRecord, History};
+use crate::network::Network;
+use crate::train::metrics::{argmax, to_f64};
 use core::fmt;
 use nalgebra::{RealField, SVector};
 use plotters::prelude::*;
@@ -33,7 +33,7 @@ fn plot_error(e: impl fmt::Display) -> PlotError {
 
 /// The bundled font, registered once as plotters' "sans-serif".
 fn font() -> Result<(), PlotError> {
-    static FONT: &[u8] = include_bytes!("../fonts/DejaVuSans.ttf");
+    static FONT: &[u8] = include_bytes!("../../fonts/DejaVuSans.ttf");
     static REGISTERED: std::sync::OnceLock<Result<(), String>> = std::sync::OnceLock::new();
     REGISTERED
         .get_or_init(|| {
@@ -332,7 +332,7 @@ pub fn training_curves(
             .axis_desc_style(("sans-serif", text))
             .draw()
             .map_err(plot_error)?;
-        let series = |pick: &dyn Fn(&crate::fit::EpochRecord) -> Option<f64>| -> Curve {
+        let series = |pick: &dyn Fn(&EpochRecord) -> Option<f64>| -> Curve {
             history
                 .epochs
                 .iter()

@@ -27,7 +27,7 @@
 //! # }
 //! ```
 
-use crate::{Layout, Network, ParamLayout, Parameters};
+use crate::network::{Layout, Network, ParamLayout, Parameters};
 use ::safetensors::tensor::{Dtype, SafeTensorError, SafeTensors, TensorView};
 use nalgebra::RealField;
 use std::collections::{BTreeSet, HashMap};
@@ -69,7 +69,7 @@ pub enum Error {
     /// Not a safetensors file, or a truncated one, or a header whose offsets or sizes do not
     /// match the data.
     Corrupt {
-        /// What is wrong, as the safetensors reader says it.
+        /// What is wrong, in words (the safetensors reader's error, translated).
         reason: String,
     },
     /// Reading or writing the file failed.
@@ -110,12 +110,26 @@ impl From<std::io::Error> for Error {
     }
 }
 
+/// The safetensors reader's error in words (its own `Display` prints the variant's name).
 fn corrupt(e: SafeTensorError) -> Error {
     let reason = match e {
-        SafeTensorError::HeaderTooSmall => "the file is shorter than its header".into(),
+        SafeTensorError::HeaderTooSmall => {
+            "the file is shorter than the 8 bytes that give its header's length".into()
+        }
+        SafeTensorError::HeaderTooLarge => "the header is larger than the 100 MB a safetensors \
+            header may have (its length is the file's first 8 bytes: is this a safetensors file?)"
+            .into(),
         SafeTensorError::InvalidHeaderLength => {
             "the header's length points past the end of the file (truncated?)".into()
         }
+        SafeTensorError::InvalidHeader => "the header is not UTF-8 text".into(),
+        SafeTensorError::InvalidHeaderStart => {
+            "the header is not a JSON object (it does not start with `{`)".into()
+        }
+        SafeTensorError::InvalidHeaderDeserialization => "the header is not valid JSON, or not \
+            the JSON of a safetensors header (each tensor's dtype, shape and data_offsets)"
+            .into(),
+        SafeTensorError::JsonError(e) => format!("the header is not valid JSON: {e}"),
         SafeTensorError::InvalidOffset(name) => {
             format!("the offsets of tensor `{name}` lie outside the data or overlap")
         }
@@ -125,7 +139,11 @@ fn corrupt(e: SafeTensorError) -> Error {
         SafeTensorError::TensorInvalidInfo | SafeTensorError::ValidationOverflow => {
             "a tensor's shape and element type do not match its size in the file".into()
         }
-        other => format!("{other:?}"),
+        SafeTensorError::InvalidTensorView(dtype, shape, size) => {
+            format!("a {dtype:?} tensor of shape {shape:?} cannot be {size} bytes long")
+        }
+        SafeTensorError::TensorNotFound(name) => format!("the file has no tensor `{name}`"),
+        SafeTensorError::IoError(e) => format!("it could not be read: {e}"),
     };
     Error::Corrupt { reason }
 }

@@ -1,11 +1,18 @@
-//! f32 matrix products with AVX2 and FMA, chosen at run time on x86-64 processors that have
-//! them (the `std` feature detects them; without `std` they are used when the build targets
-//! them, `-C target-feature=+avx2,+fma`). Everywhere else, and for other scalars, the callers
-//! fall back to portable code.
+//! The f32 matrix products of the generated networks use AVX2 and FMA on x86-64 processors
+//! that have them (chosen at run time with the `std` feature; without `std`, when the build
+//! targets them, `-C target-feature=+avx2,+fma`). Everywhere else, and for other scalars, they
+//! run portable code. [`set_enabled`]`(false)` makes an x86-64 desktop compute what a
+//! microcontroller computes, bit for bit:
 //!
-//! Each function returns `false`, doing nothing, when it cannot run; it never allocates.
+//! ```
+//! mlp::simd::set_enabled(false); // f32 results now match the firmware's exactly
+//! mlp::simd::set_enabled(true);
+//! ```
+//!
+//! (Inside the crate: each kernel here returns `false`, doing nothing, when it cannot run; it
+//! never allocates.)
 
-use core::any::TypeId;
+use crate::float::is_f32;
 
 /// Off after [`set_enabled`]`(false)`.
 static ENABLED: core::sync::atomic::AtomicBool = core::sync::atomic::AtomicBool::new(true);
@@ -52,17 +59,11 @@ fn available() -> bool {
 /// The fewest multiply–adds worth a call to a kernel here.
 const MIN_WORK: usize = 64;
 
-/// `T` is `f32`.
-#[inline]
-fn is_f32<T: 'static>() -> bool {
-    TypeId::of::<T>() == TypeId::of::<f32>()
-}
-
 /// `C += α·A·B` (`tb = false`, `B` is `k×n`) or `C += α·A·Bᵀ` (`tb = true`, `B` is `n×k`),
 /// column-major, `C` `m×n`, `A` `m×k`. `false` when the kernel cannot run.
 #[inline]
 #[allow(clippy::too_many_arguments)]
-pub fn add_product<
+pub(crate) fn add_product<
     T: 'static + Copy,
     const M: usize,
     const N: usize,
@@ -110,7 +111,7 @@ pub fn add_product<
 /// `C −= α·a·bᵀ` for vectors `a` (`m`) and `b` (`n`), `C` `m×n` column-major: the rank-1
 /// update. `false` when the kernel cannot run.
 #[inline]
-pub fn rank1_sub<T: 'static + Copy, const M: usize, const N: usize>(
+pub(crate) fn rank1_sub<T: 'static + Copy, const M: usize, const N: usize>(
     c: &mut [T],
     alpha: T,
     a: &[T],
