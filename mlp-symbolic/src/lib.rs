@@ -15,6 +15,8 @@
 //! the macro cannot reach back into the calculus, and the derivation can be built and tested
 //! outside a macro.
 
+#![warn(missing_docs)]
+
 pub mod chain;
 pub mod elementwise;
 pub mod ir;

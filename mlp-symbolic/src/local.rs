@@ -31,14 +31,20 @@ pub enum Local {
     Matrix(Id),
     /// out = A·b, differentiated by the matrix A: a 3-tensor with ∂outᵢ/∂Aᵢⱼ = bⱼ, whose
     /// product with the upstream gradient `g` is `g·bᵀ`.
-    Weight { right: Id },
+    Weight {
+        /// The right factor `b`.
+        right: Id,
+    },
     /// An elementwise operation on a matrix with more than one column: the diagonal of its
     /// Jacobian as a matrix of the child's shape; the chain-rule step is `g ⊙ d`.
     Elementwise(Id),
     /// out = childᵀ: the step is `gᵀ`.
     Transposed,
     /// out = s·M, differentiated by the scalar `s`: the step is `⟨M, g⟩` (`Σ M ⊙ g` for a matrix).
-    ScalarFactor { other: Id },
+    ScalarFactor {
+        /// The other factor `M`.
+        other: Id,
+    },
     /// out = Σ child (a scalar): the step is `g·1`, the upstream number in every element.
     Spread,
 }

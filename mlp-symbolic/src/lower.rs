@@ -18,6 +18,7 @@ pub const SUPPORTED: &str = "supported: arguments and `let`s, number literals, `
 
 /// Lowers expressions into one graph.
 pub struct Lowering<'g> {
+    /// The graph the expressions are lowered into.
     pub g: &'g mut Graph,
     /// Names in scope, innermost last (a later `let` shadows an earlier one).
     scope: Vec<(String, Id)>,
@@ -31,6 +32,7 @@ pub struct Lowering<'g> {
 }
 
 impl<'g> Lowering<'g> {
+    /// A lowering of a `#[mlp::grad]` body: nothing in scope yet, operations as written.
     pub fn new(g: &'g mut Graph) -> Self {
         Lowering {
             g,

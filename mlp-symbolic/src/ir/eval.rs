@@ -7,22 +7,28 @@ use std::collections::HashMap;
 /// A dense row-major f64 matrix.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Mat {
+    /// The number of rows.
     pub rows: usize,
+    /// The number of columns.
     pub cols: usize,
+    /// The `rows·cols` elements, row by row.
     pub data: Vec<f64>,
 }
 
 impl Mat {
+    /// A `rows×cols` matrix of `data` (row-major); panics if the length does not fit.
     pub fn new(rows: usize, cols: usize, data: Vec<f64>) -> Mat {
         assert_eq!(data.len(), rows * cols);
         Mat { rows, cols, data }
     }
+    /// The `1×1` matrix `[v]`.
     pub fn scalar(v: f64) -> Mat {
         Mat::new(1, 1, vec![v])
     }
     fn zeros(rows: usize, cols: usize) -> Mat {
         Mat::new(rows, cols, vec![0.0; rows * cols])
     }
+    /// The element at row `r`, column `c`.
     pub fn at(&self, r: usize, c: usize) -> f64 {
         self.data[r * self.cols + c]
     }

@@ -19,7 +19,9 @@ pub type Id = usize;
 /// [`BATCH`] is the batch size `B`, a const generic of the generated code.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Shape {
+    /// The number of rows (or [`BATCH`]).
     pub rows: usize,
+    /// The number of columns: 1 for a column vector, [`BATCH`] for one column per sample.
     pub cols: usize,
 }
 
@@ -37,13 +39,17 @@ pub fn dim_text(n: usize) -> String {
 }
 
 impl Shape {
+    /// `1×1`, the shape of a scalar.
     pub const SCALAR: Shape = Shape { rows: 1, cols: 1 };
+    /// The column vector `n×1`.
     pub fn vector(n: usize) -> Shape {
         Shape { rows: n, cols: 1 }
     }
+    /// The matrix `rows×cols`.
     pub fn matrix(rows: usize, cols: usize) -> Shape {
         Shape { rows, cols }
     }
+    /// Whether the shape is `1×1`.
     pub fn is_scalar(self) -> bool {
         self == Self::SCALAR
     }
@@ -56,6 +62,7 @@ impl Shape {
 /// Elementwise scalar functions.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Func {
+    /// ReLU: max(0, z).
     Relu,
     /// The indicator `1[z > 0]`, ReLU's derivative.
     ReluPrime,
@@ -67,12 +74,17 @@ pub enum Func {
     Elu(Num),
     /// `1[z ≥ 0] + α·eᶻ·1[z < 0]`, ELU's derivative.
     EluPrime(Num),
+    /// The logistic sigmoid σ(z) = 1/(1 + e⁻ᶻ).
     Sigmoid,
+    /// tanh(z).
     Tanh,
+    /// `z²`.
     Square,
+    /// `eᶻ`.
     Exp,
     /// The natural logarithm.
     Ln,
+    /// `√z`.
     Sqrt,
     /// `zⁿ` for an integer `n`.
     Powi(i32),
@@ -85,9 +97,11 @@ pub enum Func {
 pub struct Num(u64);
 
 impl Num {
+    /// The constant `value`, kept as its bits.
     pub fn new(value: f64) -> Num {
         Num(value.to_bits())
     }
+    /// The constant as an `f64`.
     pub fn value(self) -> f64 {
         f64::from_bits(self.0)
     }
@@ -96,11 +110,14 @@ impl Num {
 /// An exact rational constant, so that constants hash and compare exactly.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Ratio {
+    /// The numerator, which carries the sign.
     pub num: i64,
+    /// The denominator (positive when built by [`Ratio::new`]).
     pub den: i64,
 }
 
 impl Ratio {
+    /// `num/den` in lowest terms, the sign moved to the numerator.
     pub fn new(num: i64, den: i64) -> Ratio {
         let g = gcd(num.unsigned_abs(), den.unsigned_abs()).max(1) as i64;
         let sign = if den < 0 { -1 } else { 1 };
@@ -134,30 +151,44 @@ pub enum LeafKind {
     Constant,
     /// The target `y`: a one-hot vector in the math; `class_index` when the code holds it as
     /// a class index (`usize`).
-    Target { class_index: bool },
+    Target {
+        /// Whether the code holds `y` as a class index rather than a one-hot vector.
+        class_index: bool,
+    },
 }
 
 /// A node's operation; children are [`Id`]s of earlier nodes.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Op {
+    /// A leaf (input, parameter, constant or target): the index of its [`Leaf`] in the graph.
     Leaf(usize),
     /// The `n×n` identity.
     Identity(usize),
     /// The `n`-vector of ones.
     Ones(usize),
+    /// The matrix product `A·B`: `m×k` by `k×n` gives `m×n`; a `1×1` left factor scales the
+    /// right one (the batch's `1/B·…`).
     MatMul(Id, Id),
+    /// The transpose `Aᵀ`: `m×n` gives `n×m`.
     Transpose(Id),
+    /// The sum `a + b` of two values of the same shape.
     Add(Id, Id),
+    /// The difference `a − b` of two values of the same shape.
     Sub(Id, Id),
+    /// The negation `−a`, same shape.
     Neg(Id),
     /// Elementwise product `a ⊙ b`.
     Hadamard(Id, Id),
     /// Elementwise quotient `a ⊘ b`.
     Div(Id, Id),
+    /// `r·a` for an exact rational constant `r`, same shape as `a`.
     Scale(Ratio, Id),
     /// The diagonal matrix of a vector.
     Diag(Id),
+    /// `f(a)`: the scalar function `f` applied to each element, same shape as `a`.
     Map(Func, Id),
+    /// `softmax(θ)ᵢ = e^{θᵢ} / Σⱼ e^{θⱼ}`, column by column (one distribution per sample),
+    /// same shape as `θ`.
     Softmax(Id),
     /// Inner product `⟨a, b⟩` (a scalar).
     Dot(Id, Id),
@@ -286,11 +317,14 @@ impl Op {
 /// How a value is called in the math and in the generated Rust.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Name {
+    /// The name in the derivation's math (`θ`, `b₁`).
     pub math: String,
+    /// The identifier in the generated Rust (`theta`, `b1`).
     pub rust: String,
 }
 
 impl Name {
+    /// A name from its math and Rust spellings.
     pub fn new(math: impl Into<String>, rust: impl Into<String>) -> Name {
         Name {
             math: math.into(),
@@ -299,15 +333,21 @@ impl Name {
     }
 }
 
+/// A leaf of the graph: a value the derivation takes as given.
 #[derive(Clone, Debug)]
 pub struct Leaf {
+    /// How the leaf is called.
     pub name: Name,
+    /// What the leaf stands for.
     pub kind: LeafKind,
 }
 
+/// One node of the graph.
 #[derive(Clone, Debug)]
 pub struct Node {
+    /// The operation, over earlier nodes.
     pub op: Op,
+    /// The value's static shape.
     pub shape: Shape,
 }
 
@@ -323,10 +363,12 @@ pub struct Graph {
     /// Values whose local Jacobian is stated rather than derived through their expression: an
     /// `Elementwise` activation `h = f(z)`, whose Jacobian is `diag(f′(z))`. `h → (z, f′(z))`.
     pub stated: HashMap<Id, (Id, Id)>,
+    /// The first shape (or rewrite) error met, if any: an internal error.
     pub error: Option<String>,
 }
 
 impl Graph {
+    /// An empty graph.
     pub fn new() -> Graph {
         Graph::default()
     }
@@ -341,14 +383,17 @@ impl Graph {
         self.nodes.is_empty()
     }
 
+    /// The operation of node `id`.
     pub fn op(&self, id: Id) -> &Op {
         &self.nodes[id].op
     }
 
+    /// The shape of node `id`.
     pub fn shape(&self, id: Id) -> Shape {
         self.nodes[id].shape
     }
 
+    /// The leaf behind `id`, if `id` is a leaf.
     pub fn leaf_of(&self, id: Id) -> Option<&Leaf> {
         match self.op(id) {
             Op::Leaf(i) => self.leaves.get(*i),
@@ -356,12 +401,14 @@ impl Graph {
         }
     }
 
+    /// The name of `id`: its own, or else its leaf's.
     pub fn name(&self, id: Id) -> Option<&Name> {
         self.names
             .get(&id)
             .or_else(|| self.leaf_of(id).map(|l| &l.name))
     }
 
+    /// Names `id`, unless it already has a name.
     pub fn set_name(&mut self, id: Id, name: Name) {
         self.names.entry(id).or_insert(name);
     }
@@ -371,6 +418,7 @@ impl Graph {
         self.names.insert(id, name);
     }
 
+    /// Whether `id` is the target `y` held as a class index.
     pub fn is_class_target(&self, id: Id) -> bool {
         matches!(
             self.leaf_of(id),
@@ -381,6 +429,7 @@ impl Graph {
         )
     }
 
+    /// Whether `id` is the target `y`.
     pub fn is_target(&self, id: Id) -> bool {
         matches!(
             self.leaf_of(id),
@@ -396,6 +445,7 @@ impl Graph {
         self.memo.get(op).copied()
     }
 
+    /// Adds a new leaf of the given name, kind and shape (never shared, unlike other nodes).
     pub fn leaf(&mut self, name: Name, kind: LeafKind, shape: Shape) -> Id {
         self.leaves.push(Leaf { name, kind });
         let op = Op::Leaf(self.leaves.len() - 1);

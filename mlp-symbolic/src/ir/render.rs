@@ -22,6 +22,7 @@ const POSTFIX: u8 = 8; // aᵀ, a²
 const ATOM: u8 = 9; // names, f(a), ⟨a, b⟩
 
 impl<'g> Render<'g> {
+    /// A renderer that knows only the graph's own names.
     pub fn new(graph: &'g Graph) -> Self {
         Render {
             graph,
@@ -30,6 +31,7 @@ impl<'g> Render<'g> {
         }
     }
 
+    /// A renderer that also prints the nodes of `extra` by the given names (`∂J/∂h`).
     pub fn with_names(graph: &'g Graph, extra: HashMap<Id, String>) -> Self {
         Render {
             graph,

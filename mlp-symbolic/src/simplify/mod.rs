@@ -65,8 +65,11 @@ pub const UPDATE_RULES: &[(&str, Rule)] = &[("outer_update", outer_update::apply
 /// One application of a rule.
 #[derive(Clone, Copy, Debug)]
 pub struct Rewrite {
+    /// The rule's name (`fold_transpose`, ...).
     pub rule: &'static str,
+    /// The node the rule applied to.
     pub before: Id,
+    /// Its simpler equal, which the rule built.
     pub after: Id,
 }
 
@@ -159,6 +162,7 @@ pub mod testing {
     use crate::ir::{Graph, Id, LeafKind, Name, Render, Shape};
     use std::collections::HashMap;
 
+    /// A new input leaf `name` of shape `rows×cols`.
     pub fn var(g: &mut Graph, name: &str, rows: usize, cols: usize) -> Id {
         g.leaf(
             Name::new(name, name),
@@ -167,6 +171,7 @@ pub mod testing {
         )
     }
 
+    /// A new target leaf `name`: an `n`-vector held as a class index.
     pub fn target(g: &mut Graph, name: &str, n: usize) -> Id {
         g.leaf(
             Name::new(name, name),
