@@ -9,8 +9,10 @@
 //! [`plan`] (each node's form, what folds into its consumer), [`statements`] (the `let`s and
 //! updates), [`operands`], [`operators`] (nalgebra's operators), [`kernels`] (calls on whole
 //! values, per sample and batched from one table) and [`closures`] (elementwise trees); the
-//! scalar functions are written by [`scalar`], which `#[mlp::grad]`'s code shares.
+//! scalar functions ([`scalar`]) and the arithmetic ([`arithmetic`]) are shared with
+//! `#[mlp::grad]`'s code.
 
+pub mod arithmetic;
 mod closures;
 mod kernels;
 mod operands;

@@ -1,7 +1,7 @@
 //! nalgebra's operators and methods on whole values (`&w * &x + &b`), and the register-blocked
 //! product kernels.
 
-use super::scalar;
+use super::arithmetic::{arithmetic, Role};
 use super::Emitter;
 use mlp_symbolic::ir::{Id, Op};
 use proc_macro2::TokenStream;
@@ -56,23 +56,11 @@ impl Emitter<'_> {
                 let a = self.value(a);
                 quote!(#a.transpose())
             }
-            Op::Add(a, b) => {
-                let (a, b) = (self.summand(a), self.summand(b));
-                quote!(#a + #b)
-            }
-            Op::Sub(a, b) => {
-                let (a, b) = (self.summand(a), self.summand(b));
-                quote!(#a - #b)
-            }
-            Op::Neg(a) => {
-                let a = self.operand(a);
-                quote!(-#a)
-            }
-            Op::Scale(r, a) => {
-                let (a, c) = (self.operand(a), scalar::ratio(r, self));
-                quote!(#a * #c)
-            }
-            _ => self.call(n),
+            ref op => arithmetic(self, op, |e, c, role| match role {
+                Role::Summand => e.summand(c),
+                Role::Factor => e.operand(c),
+            })
+            .unwrap_or_else(|| self.call(n)),
         }
     }
 

@@ -4,6 +4,7 @@
 //! values: no heap.
 
 use super::{Differentiated, Scalar};
+use crate::emit::arithmetic::arithmetic;
 use crate::emit::scalar::{self, Call, Scalars};
 use crate::emit::{internal_error, lit};
 use mlp_symbolic::ir::{Graph, Id, Op};
@@ -384,21 +385,10 @@ impl Code<'_> {
                 let (k, one) = (lit(k), self.one());
                 quote!(#na::SVector::<#s, #k>::repeat(#one))
             }
-            Op::Add(a, b) => {
-                let (a, b) = (self.value(a), self.value(b));
-                quote!(#a + #b)
-            }
-            Op::Sub(a, b) => {
-                let (a, b) = (self.value(a), self.value(b));
-                quote!(#a - #b)
-            }
-            Op::Neg(a) => {
-                let a = self.value(a);
-                quote!(-#a)
-            }
-            Op::Scale(r, a) => {
-                let (a, c) = (self.value(a), scalar::ratio(r, self));
-                quote!(#a * #c)
+            Op::Add(..) | Op::Sub(..) | Op::Neg(_) | Op::Scale(..) => {
+                let op = g.op(n).clone();
+                arithmetic(self, &op, |c, v, _| c.value(v))
+                    .unwrap_or_else(|| internal_error("grad", "arithmetic"))
             }
             Op::Hadamard(a, b) if scalar => {
                 let (a, b) = (self.value(a), self.value(b));
