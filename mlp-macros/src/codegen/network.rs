@@ -57,48 +57,8 @@ pub fn implementation(p: &Parts, train: &TokenStream, batch: &TokenStream) -> To
     let (lg_into_stmts, lg_into_loss) = (&lg_into.stmts, &lg_into.roots[0]);
     let bwd_into_stmts = &bwd_into.stmts;
 
-    let check_target = match m.loss_kind {
-        Loss::CrossEntropy => quote! {
-            if *target >= #outputs {
-                return Err(::mlp::SampleProblem::ClassOutOfRange { class: *target, classes: #outputs });
-            }
-        },
-        Loss::BinaryCrossEntropy => quote! {
-            if !(*target >= T::zero() && *target <= T::one()) {
-                let value = ::mlp::__private::nalgebra::try_convert::<T, f64>(*target).unwrap_or(f64::NAN);
-                return Err(::mlp::SampleProblem::ProbabilityOutOfRange { value });
-            }
-        },
-        Loss::Mse => quote! {
-            if let Some(element) = target.iter().position(|v| !v.is_finite()) {
-                return Err(::mlp::SampleProblem::NonFiniteTarget { element });
-            }
-        },
-    };
-    let check_sample = quote! {
-        fn check_sample(&self, #x: &#input_ty, target: &#target_ty) -> Result<(), ::mlp::SampleProblem> {
-            if let Some(feature) = #x.iter().position(|v| !v.is_finite()) {
-                return Err(::mlp::SampleProblem::NonFiniteFeature { feature });
-            }
-            #check_target
-            Ok(())
-        }
-    };
-
-    let prediction_correct = match m.loss_kind {
-        Loss::CrossEntropy => quote! {
-            fn prediction_correct(&self, output: &#output_ty, target: &usize) -> Option<bool> {
-                Some(output.imax() == *target)
-            }
-        },
-        Loss::BinaryCrossEntropy => quote! {
-            fn prediction_correct(&self, output: &#output_ty, target: &T) -> Option<bool> {
-                let half = ::mlp::__private::nalgebra::convert::<f64, T>(0.5);
-                Some((output[0] > half) == (*target > half))
-            }
-        },
-        Loss::Mse => quote!(),
-    };
+    let check_sample = check_sample(p);
+    let prediction_correct = prediction_correct(p);
 
     let layout_name = name.to_string();
     let chain = p.chain;
@@ -201,5 +161,58 @@ pub fn implementation(p: &Parts, train: &TokenStream, batch: &TokenStream) -> To
                 #( ::mlp::__private::sgd_update(&mut self.#param_idents, &grads.#param_idents, learning_rate); )*
             }
         }
+    }
+}
+
+/// `check_sample`: a non-finite feature, or a target outside what the loss takes.
+fn check_sample(p: &Parts) -> TokenStream {
+    let (x, input_ty, target_ty) = (&p.x, &p.input_ty, &p.target_ty);
+    let outputs = lit(p.outputs);
+    let check_target = match p.d.model.loss_kind {
+        Loss::CrossEntropy => quote! {
+            if *target >= #outputs {
+                return Err(::mlp::SampleProblem::ClassOutOfRange { class: *target, classes: #outputs });
+            }
+        },
+        Loss::BinaryCrossEntropy => quote! {
+            if !(*target >= T::zero() && *target <= T::one()) {
+                let value = ::mlp::__private::nalgebra::try_convert::<T, f64>(*target).unwrap_or(f64::NAN);
+                return Err(::mlp::SampleProblem::ProbabilityOutOfRange { value });
+            }
+        },
+        Loss::Mse => quote! {
+            if let Some(element) = target.iter().position(|v| !v.is_finite()) {
+                return Err(::mlp::SampleProblem::NonFiniteTarget { element });
+            }
+        },
+    };
+    quote! {
+        fn check_sample(&self, #x: &#input_ty, target: &#target_ty) -> Result<(), ::mlp::SampleProblem> {
+            if let Some(feature) = #x.iter().position(|v| !v.is_finite()) {
+                return Err(::mlp::SampleProblem::NonFiniteFeature { feature });
+            }
+            #check_target
+            Ok(())
+        }
+    }
+}
+
+/// `prediction_correct`: the class with the highest probability, or the side of ½; nothing for
+/// a regression.
+fn prediction_correct(p: &Parts) -> TokenStream {
+    let output_ty = &p.output_ty;
+    match p.d.model.loss_kind {
+        Loss::CrossEntropy => quote! {
+            fn prediction_correct(&self, output: &#output_ty, target: &usize) -> Option<bool> {
+                Some(output.imax() == *target)
+            }
+        },
+        Loss::BinaryCrossEntropy => quote! {
+            fn prediction_correct(&self, output: &#output_ty, target: &T) -> Option<bool> {
+                let half = ::mlp::__private::nalgebra::convert::<f64, T>(0.5);
+                Some((output[0] > half) == (*target > half))
+            }
+        },
+        Loss::Mse => quote!(),
     }
 }
