@@ -117,10 +117,21 @@
 //! by reference. The body: `let` bindings (the derivation's named intermediates) and one
 //! expression of numbers, arguments, `+ - * /` (a matrix divided by a scalar), unary `-`,
 //! matrix products, `.transpose()`, `.dot(&v)`, `.sum()`, `.norm_squared()`,
-//! `.component_mul(&v)`, `.component_div(&v)`, on scalars `.exp() .ln() .tanh() .sqrt()
-//! .powi(n) .max(0.0)`, [`sigmoid`] and [`relu`], and on matrices `.map(|t| ...)` of those (or
-//! `.map(sigmoid)`). A 1×1 product is a scalar. Anything else is a compile error spanned on
-//! the expression that cannot be differentiated.
+//! `.component_mul(&v)`, `.component_div(&v)`, [`sigmoid`] and [`relu`], and every
+//! differentiable method of `f32`/`f64` on scalars: `sin cos tan asin acos atan atan2 sinh cosh
+//! tanh asinh acosh atanh exp exp2 exp_m1 ln ln_1p log(base) log2 log10 sqrt cbrt powi powf
+//! recip abs signum hypot mul_add min max clamp`; on matrices, `.map(|t| ...)` of those (or
+//! `.map(sigmoid)`), where the other arguments are number literals or expressions of `t`. A 1×1
+//! product is a scalar. Anything else is a compile error spanned on the expression that cannot
+//! be differentiated.
+//!
+//! At kinks and ties the derivative follows PyTorch and JAX where they agree: |x|′(0) = 0,
+//! ReLU′(0) = `x.max(0.0)`′ at 0 = 0, `signum`′ = 0, and `x.clamp(lo, hi)` has derivative 0 at
+//! a bound (1 strictly inside). Where they differ the choice is JAX's: `x.max(y)` and
+//! `x.min(y)` of two variables give each ½ at a tie (`H(x − y)` in the derivation, the
+//! Heaviside step with H(0) = ½); against a constant, `x.max(c)` gives the variable 0 at the
+//! tie, like ReLU. The generated code calls the functions through nalgebra's `ComplexField`
+//! and `RealField` traits, so it builds without `std`.
 //!
 //! ## Options
 //!

@@ -144,10 +144,16 @@ struct SiluCe;
 #[mlp::network(x -> Linear(3, 4) -> Elementwise(0.5 * z * (1.0 + (0.7978845608 * (z + 0.044715 * z.powi(3))).tanh())) -> Linear(4, 2) -> MSE, jacobians = full)]
 struct GeluFull;
 
+/// The float methods, lifted over a batch: `abs`, `atan`, `clamp` (a `max` and a `min` against
+/// constants), `sinh`, `hypot` against a constant.
+#[mlp::network(x -> Linear(3, 5) -> Elementwise(z / (1.0 + z.abs()) + z.atan().clamp(-1.0, 1.0)) -> Linear(5, 2) -> Elementwise(z.sinh().hypot(1.0)) -> MSE)]
+struct MethodsMse;
+
 #[test]
 fn elementwise_activations() {
     check!(SiluCe<f64>, 3, classes::<3>());
     check!(GeluFull<f64>, 3, vectors::<2>());
+    check!(MethodsMse<f64>, 3, vectors::<2>());
 }
 
 #[test]

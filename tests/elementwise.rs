@@ -39,6 +39,14 @@ struct ReluWritten;
 #[mlp::network(x -> Linear(3, 5) -> ReLU -> Linear(5, 3) -> Softmax -> CE)]
 struct ReluBuiltIn;
 
+/// The float methods in activations: a soft sign with a clamp, an arctangent, in both modes
+/// (the batch methods lift `max`/`min`/`atan` over columns).
+#[mlp::network(x -> Linear(3, 5) -> Elementwise(z / (1.0 + z.abs()) + z.atan().clamp(-1.0, 1.0)) -> Linear(5, 3) -> Elementwise(z.sinh().hypot(1.0).ln()) -> MSE)]
+struct Methods;
+
+#[mlp::network(x -> Linear(3, 5) -> Elementwise(z / (1.0 + z.abs()) + z.atan().clamp(-1.0, 1.0)) -> Linear(5, 3) -> Elementwise(z.sinh().hypot(1.0).ln()) -> MSE, jacobians = full)]
+struct MethodsFull;
+
 const TOLERANCE: f64 = 1e-6;
 
 fn check<N, const I: usize>(net: N, target: impl Fn(&mut Rng) -> N::Target) -> f64
@@ -55,6 +63,13 @@ fn silu_softplus_gelu_match_finite_differences() {
     let gelu = check::<_, 2>(Gelu::<f64>::zeros(), |r| random_vector::<2>(r, 1.0));
     let full = check::<_, 3>(SiluFull::<f64>::zeros(), |r| r.below(3));
     println!("worst relative errors: SiLU {silu:.1e}, softplus {softplus:.1e}, GELU {gelu:.1e}, SiLU full {full:.1e}");
+}
+
+#[test]
+fn float_methods_in_activations_match_finite_differences() {
+    let methods = check::<_, 3>(Methods::<f64>::zeros(), |r| random_vector::<3>(r, 1.0));
+    let full = check::<_, 3>(MethodsFull::<f64>::zeros(), |r| random_vector::<3>(r, 1.0));
+    println!("worst relative errors: methods {methods:.1e}, full {full:.1e}");
 }
 
 #[test]

@@ -190,3 +190,36 @@ fn the_trace_shows_the_lecture_numbers() {
     .expect("a String takes any text");
     assert!(text.contains("∂linear/∂x = [1, 0; 0, 1; 0, 0]"), "{text}");
 }
+
+/// Ties of `max`/`min` between two variables: ½ each, as JAX.
+#[mlp::grad]
+fn tie_max(x: f64, y: f64) -> f64 {
+    x.max(y)
+}
+
+#[mlp::grad]
+fn tie_min(x: f64, y: f64) -> f64 {
+    x.min(y)
+}
+
+/// Kinks against constants: 0 at the kink, as ReLU at 0.
+#[mlp::grad]
+fn kinks_at_constants(x: f64) -> f64 {
+    x.abs() + x.max(2.0) + x.clamp(-1.0, 1.0) + x.max(0.0) + x.signum()
+}
+
+#[test]
+fn kinks_and_ties_follow_the_stated_conventions() {
+    assert_eq!(tie_max_grad(1.5, 1.5).1, (0.5, 0.5));
+    assert_eq!(tie_min_grad(-2.0, -2.0).1, (0.5, 0.5));
+    assert_eq!(tie_max_grad(2.0, 1.0).1, (1.0, 0.0));
+    assert_eq!(tie_min_grad(2.0, 1.0).1, (0.0, 1.0));
+    // |x|′(0) = 0, max(x, 2)′ = 0 below 2, clamp′ = 1 inside, ReLU′(0) = 0, signum′ = 0.
+    assert_eq!(kinks_at_constants_grad(0.0).1 .0, 1.0);
+    // At the clamp's bound 1: |x|′ = 1, clamp′ = 0, ReLU′ = 1.
+    assert_eq!(kinks_at_constants_grad(1.0).1 .0, 2.0);
+    assert_eq!(kinks_at_constants_grad(-1.0).1 .0, -1.0);
+    // At x = 2 (max's tie with its constant): |x|′ = 1, max′ = 0, ReLU′ = 1.
+    assert_eq!(kinks_at_constants_grad(2.0).1 .0, 2.0);
+    assert_eq!(kinks_at_constants_grad(2.5).1 .0, 3.0);
+}

@@ -223,6 +223,7 @@ impl Lift<'_> {
             Op::Sub(a, b) => Op::Sub(self.column(a)?, self.column(b)?),
             Op::Hadamard(a, b) => Op::Hadamard(self.column(a)?, self.column(b)?),
             Op::Div(a, b) => Op::Div(self.column(a)?, self.column(b)?),
+            Op::Binary(f, a, b) => Op::Binary(f, self.column(a)?, self.column(b)?),
             Op::Neg(_)
             | Op::Scale(..)
             | Op::Map(..)

@@ -20,7 +20,7 @@
 //! The chain stage multiplies these, unsimplified, exactly as the lecture writes the chain rule;
 //! the named rewrites of [`crate::simplify`] then turn the products into elementwise code.
 
-use crate::ir::{Func, Graph, Id, Num, Op, Ratio, Render, Shape};
+use crate::ir::{Binary, Func, Graph, Id, Num, Op, Ratio, Render, Shape};
 use crate::layers::{Activation, Loss};
 use crate::simplify;
 
@@ -99,7 +99,7 @@ pub fn local_jacobian(g: &mut Graph, node: Id, child: usize) -> Option<Local> {
         let diagonal = match (g.op(node).clone(), child) {
             (Op::Hadamard(_, b), 0) => Some(b),
             (Op::Hadamard(a, _), 1) => Some(a),
-            (Op::Div(..) | Op::Map(..), _) => {
+            (Op::Div(..) | Op::Map(..) | Op::Binary(..), _) => {
                 let Some(Local::Matrix(d)) = elementwise(g, node, child) else {
                     return None;
                 };
@@ -120,7 +120,7 @@ pub fn local_jacobian(g: &mut Graph, node: Id, child: usize) -> Option<Local> {
         }
         (Op::Transpose(_), _) => return Some(Local::Transposed),
         (Op::Sum(_), _) => return Some(Local::Spread),
-        (Op::Div(..) | Op::Map(..), _) => return elementwise(g, node, child),
+        (Op::Div(..) | Op::Map(..) | Op::Binary(..), _) => return elementwise(g, node, child),
         // θ = A·b: by b the Jacobian is A (the lecture's ∂z/∂x = W); by A a 3-tensor.
         (Op::MatMul(_, b), 0) => return Some(Local::Weight { right: b }),
         (Op::MatMul(a, _), 1) => a,
@@ -247,13 +247,158 @@ fn elementwise(g: &mut Graph, node: Id, child: usize) -> Option<Local> {
                     let square = g.add(Op::Map(Func::Square, out));
                     g.add(Op::Neg(square))
                 }
-                Func::ReluPrime | Func::LeakyReluPrime(_) | Func::EluPrime(_) => return None,
+                Func::ReluPrime
+                | Func::LeakyReluPrime(_)
+                | Func::EluPrime(_)
+                | Func::Sign
+                | Func::Signum => return None,
+                f => trigonometric_and_logarithmic(g, f, z, out, shape),
             };
+            g.add(Op::Diag(derivative))
+        }
+        (Op::Binary(f, a, b), child) => {
+            let derivative = binary(g, f, a, b, out, child)?;
             g.add(Op::Diag(derivative))
         }
         _ => return None,
     };
     Some(Local::Matrix(local))
+}
+
+/// f′(z) for the functions of [`Func`] from `sin` on: each from `z` or the output `out`.
+fn trigonometric_and_logarithmic(g: &mut Graph, f: Func, z: Id, out: Id, shape: Shape) -> Id {
+    let ones = ones_like(g, shape);
+    let constant = |g: &mut Graph, v: f64| g.add(Op::Fill(Num::new(v), shape.rows, shape.cols));
+    let square = |g: &mut Graph, v: Id| g.add(Op::Map(Func::Square, v));
+    let recip = |g: &mut Graph, v: Id| g.add(Op::Map(Func::Recip, v));
+    match f {
+        // sin′ = cos, cos′ = −sin, tan′ = 1 + tan².
+        Func::Sin => g.add(Op::Map(Func::Cos, z)),
+        Func::Cos => {
+            let sin = g.add(Op::Map(Func::Sin, z));
+            g.add(Op::Neg(sin))
+        }
+        Func::Tan => {
+            let t2 = square(g, out);
+            g.add(Op::Add(ones, t2))
+        }
+        // asin′ = 1/√(1 − z²), acos′ = −asin′, atan′ = 1/(1 + z²).
+        Func::Asin | Func::Acos => {
+            let z2 = square(g, z);
+            let inside = g.add(Op::Sub(ones, z2));
+            let root = g.add(Op::Map(Func::Sqrt, inside));
+            let d = recip(g, root);
+            if f == Func::Acos {
+                g.add(Op::Neg(d))
+            } else {
+                d
+            }
+        }
+        Func::Atan => {
+            let z2 = square(g, z);
+            let inside = g.add(Op::Add(ones, z2));
+            recip(g, inside)
+        }
+        // sinh′ = cosh, cosh′ = sinh.
+        Func::Sinh => g.add(Op::Map(Func::Cosh, z)),
+        Func::Cosh => g.add(Op::Map(Func::Sinh, z)),
+        // asinh′ = 1/√(z² + 1), acosh′ = 1/√(z² − 1), atanh′ = 1/(1 − z²).
+        Func::Asinh | Func::Acosh => {
+            let z2 = square(g, z);
+            let inside = if f == Func::Asinh {
+                g.add(Op::Add(z2, ones))
+            } else {
+                g.add(Op::Sub(z2, ones))
+            };
+            let root = g.add(Op::Map(Func::Sqrt, inside));
+            recip(g, root)
+        }
+        Func::Atanh => {
+            let z2 = square(g, z);
+            let inside = g.add(Op::Sub(ones, z2));
+            recip(g, inside)
+        }
+        // (2ᶻ)′ = 2ᶻ·ln 2, (eᶻ − 1)′ = eᶻ, ln(1 + z)′ = 1/(1 + z).
+        Func::Exp2 => {
+            let ln2 = constant(g, std::f64::consts::LN_2);
+            g.add(Op::Hadamard(out, ln2))
+        }
+        Func::ExpM1 => g.add(Op::Map(Func::Exp, z)),
+        Func::Ln1p => {
+            let inside = g.add(Op::Add(ones, z));
+            recip(g, inside)
+        }
+        // log₂′ = 1/z·1/ln 2, log₁₀′ = 1/z·1/ln 10.
+        Func::Log2 | Func::Log10 => {
+            let base = if f == Func::Log2 {
+                std::f64::consts::LN_2
+            } else {
+                std::f64::consts::LN_10
+            };
+            let r = recip(g, z);
+            let c = constant(g, 1.0 / base);
+            g.add(Op::Hadamard(r, c))
+        }
+        // ∛′ = 1/(3·∛z²) = 1/3·(1/∛z²).
+        Func::Cbrt => {
+            let c2 = square(g, out);
+            let r = recip(g, c2);
+            g.add(Op::Scale(Ratio::new(1, 3), r))
+        }
+        // |z|′ = sign(z), 0 at 0 (as PyTorch and JAX).
+        Func::Abs => g.add(Op::Map(Func::Sign, z)),
+        _ => g.add(Op::Fill(Num::new(0.0), shape.rows, shape.cols)),
+    }
+}
+
+/// ∂f(a, b)/∂(child `child`), the diagonal of the elementwise Jacobian; `None` where no
+/// gradient flows (the Heaviside step). A tie of `max`/`min` between two variables gives each ½
+/// (as JAX); against a constant, the variable gets 0 at the tie (as ReLU at 0).
+fn binary(g: &mut Graph, f: Binary, a: Id, b: Id, out: Id, child: usize) -> Option<Id> {
+    let (this, other) = if child == 0 { (a, b) } else { (b, a) };
+    // H(x − y); against a constant `other`, 1[x > y] (0 at the tie).
+    let constant = !g.is_variable(other);
+    let step_above = |g: &mut Graph, x: Id, y: Id| -> Id {
+        if constant {
+            let d = g.add(Op::Sub(x, y));
+            g.add(Op::Map(Func::ReluPrime, d))
+        } else {
+            g.add(Op::Binary(Binary::Heaviside, x, y))
+        }
+    };
+    Some(match f {
+        // ∂max/∂this = H(this − other), ∂min/∂this = H(other − this).
+        Binary::Max => step_above(g, this, other),
+        Binary::Min => step_above(g, other, this),
+        // atan2(a, b): ∂/∂a = b/(a² + b²), ∂/∂b = −a/(a² + b²).
+        Binary::Atan2 => {
+            let (a2, b2) = (
+                g.add(Op::Map(Func::Square, a)),
+                g.add(Op::Map(Func::Square, b)),
+            );
+            let r2 = g.add(Op::Add(a2, b2));
+            if child == 0 {
+                g.add(Op::Div(b, r2))
+            } else {
+                let q = g.add(Op::Div(a, r2));
+                g.add(Op::Neg(q))
+            }
+        }
+        // aᵇ: ∂/∂a = b·a^(b − 1), ∂/∂b = aᵇ·ln a.
+        Binary::Powf if child == 0 => {
+            let ones = ones_like(g, g.shape(b));
+            let lower = g.add(Op::Sub(b, ones));
+            let power = g.add(Op::Binary(Binary::Powf, a, lower));
+            g.add(Op::Hadamard(b, power))
+        }
+        Binary::Powf => {
+            let ln = g.add(Op::Map(Func::Ln, a));
+            g.add(Op::Hadamard(out, ln))
+        }
+        // hypot(a, b): ∂/∂a = a/hypot, ∂/∂b = b/hypot.
+        Binary::Hypot => g.add(Op::Div(this, out)),
+        Binary::Heaviside => return None,
+    })
 }
 
 /// `1` in the shape of a value: the vector of ones for a column, a constant otherwise.

@@ -4,7 +4,7 @@
 //! Every supported construct becomes one IR operation; anything else is a `syn::Error` spanned
 //! on the smallest expression at fault, saying why it cannot be differentiated.
 
-use crate::ir::{Func, Graph, Id, LeafKind, Name, Num, Op, Shape};
+use crate::ir::{Binary, Func, Graph, Id, LeafKind, Name, Num, Op, Shape};
 use quote::ToTokens;
 use syn::spanned::Spanned;
 use syn::{BinOp, Expr, Lit, Stmt, UnOp};
@@ -12,9 +12,11 @@ use syn::{BinOp, Expr, Lit, Stmt, UnOp};
 /// What the body may write, in the error messages' words.
 pub const SUPPORTED: &str = "supported: arguments and `let`s, number literals, `+ - * /`, unary \
      `-`, `.transpose()`, `.dot(&v)`, `.sum()`, `.norm_squared()`, `.component_mul(&v)`, \
-     `.component_div(&v)`, `.exp()`, `.ln()`, `.tanh()`, `.sqrt()`, `.powi(n)`, `.max(0.0)`, \
-     `sigmoid(s)`, `relu(s)` and `.map(|t| ...)` over those; in generic code constants may be \
-     `T::zero()`, `T::one()`, `convert(2.0)` or `T::from_f64(2.0).unwrap()`";
+     `.component_div(&v)`, the methods of `f32`/`f64` (`sin cos tan asin acos atan atan2 sinh \
+     cosh tanh asinh acosh atanh exp exp2 exp_m1 ln ln_1p log log2 log10 sqrt cbrt powi powf \
+     recip abs signum hypot mul_add min max clamp`), `sigmoid(s)`, `relu(s)` and `.map(|t| ...)` \
+     over those; in generic code constants may be `T::zero()`, `T::one()`, `convert(2.0)` or \
+     `T::from_f64(2.0).unwrap()`";
 
 /// Lowers expressions into one graph.
 pub struct Lowering<'g> {
@@ -274,8 +276,12 @@ impl<'g> Lowering<'g> {
             }
         }
         let arity = match name.as_str() {
-            "dot" | "component_mul" | "component_div" | "powi" | "max" | "map" => 1,
-            _ => 0,
+            "dot" | "component_mul" | "component_div" | "powi" | "powf" | "max" | "min"
+            | "atan2" | "hypot" | "log" | "map" => 1,
+            "mul_add" | "clamp" => 2,
+            "transpose" | "sum" | "norm_squared" => 0,
+            _ if unary(&name).is_some() => 0,
+            _ => return Err(cannot(SUPPORTED)),
         };
         if m.args.len() != arity {
             return Err(cannot(&format!(
@@ -337,10 +343,6 @@ impl<'g> Lowering<'g> {
                     Op::Div(a, b)
                 }))
             }
-            "exp" => func(Func::Exp, self),
-            "ln" => func(Func::Ln, self),
-            "tanh" => func(Func::Tanh, self),
-            "sqrt" => func(Func::Sqrt, self),
             "powi" => {
                 let Some(k) = integer(&m.args[0]) else {
                     return Err(error(&m.args[0], "expected an integer literal exponent"));
@@ -352,17 +354,90 @@ impl<'g> Lowering<'g> {
                     k => func(Func::Powi(k), self),
                 }
             }
-            "max" => match &m.args[0] {
-                Expr::Lit(lit) if number(&lit.lit) == Some(0.0) => func(Func::Relu, self),
-                Expr::Call(c) if constant_call(c) == Some(0.0) => func(Func::Relu, self),
-                other => Err(error(
-                    other,
-                    "`.max(...)` is differentiated only against zero (ReLU): expected `0.0`",
-                )),
-            },
+            "max" if is_zero(&m.args[0]) => func(Func::Relu, self),
+            "max" | "min" | "atan2" | "powf" | "hypot" => {
+                let f = match name.as_str() {
+                    "max" => Binary::Max,
+                    "min" => Binary::Min,
+                    "atan2" => Binary::Atan2,
+                    "powf" => Binary::Powf,
+                    _ => Binary::Hypot,
+                };
+                let b = self.operand(&m.args[0], a, m)?;
+                if !elementwise {
+                    return Err(cannot(&format!(
+                        "on a {} matrix `.{name}(..)` is not elementwise in nalgebra; write `.map(|t| t.{name}(..))`",
+                        sa.text()
+                    )));
+                }
+                Ok(self.g.add(Op::Binary(f, a, b)))
+            }
+            // log_b(a) = ln a / ln b.
+            "log" => {
+                let b = self.operand(&m.args[0], a, m)?;
+                let ln_a = func(Func::Ln, self)?;
+                let ln_b = self.g.add(Op::Map(Func::Ln, b));
+                Ok(self.g.add(Op::Div(ln_a, ln_b)))
+            }
+            // a·b + c, elementwise.
+            "mul_add" => {
+                let b = self.operand(&m.args[0], a, m)?;
+                let c = self.operand(&m.args[1], a, m)?;
+                if !elementwise {
+                    return Err(cannot(
+                        "`.mul_add` is differentiated on numbers (or inside `.map(|t| ...)`)",
+                    ));
+                }
+                let product = self.g.add(Op::Hadamard(a, b));
+                Ok(self.g.add(Op::Add(product, c)))
+            }
+            // clamp(lo, hi) = min(max(a, lo), hi).
+            "clamp" => {
+                let lo = self.operand(&m.args[0], a, m)?;
+                let hi = self.operand(&m.args[1], a, m)?;
+                if !elementwise {
+                    return Err(cannot(
+                        "`.clamp` is differentiated on numbers (or inside `.map(|t| ...)`)",
+                    ));
+                }
+                let above = self.g.add(Op::Binary(Binary::Max, a, lo));
+                Ok(self.g.add(Op::Binary(Binary::Min, above, hi)))
+            }
             "map" => self.map(a, &m.args[0]),
-            _ => Err(cannot(SUPPORTED)),
+            other => match unary(other) {
+                Some(f) => func(f, self),
+                None => Err(cannot(SUPPORTED)),
+            },
         }
+    }
+
+    /// The argument of a method of two or three numbers, of the receiver `a`'s shape; errors
+    /// spanned on the argument.
+    fn operand(&mut self, arg: &Expr, a: Id, call: &syn::ExprMethodCall) -> syn::Result<Id> {
+        let b = self.expr(arg)?;
+        let (sa, sb) = (self.shape(a), self.shape(b));
+        if sa == sb {
+            return Ok(b);
+        }
+        let method = &call.method;
+        let why = if self.elementwise.is_some() && sb.is_scalar() {
+            format!(
+                "inside `.map(|t| ...)` the argument of `.{method}` is a number literal or an expression of the closure's parameter, found `{}`",
+                source(arg)
+            )
+        } else {
+            format!(
+                "`.{method}` needs an argument of the receiver's shape {}, found {} `{}`",
+                sa.text(),
+                sb.text(),
+                source(arg)
+            )
+        };
+        let call = Expr::MethodCall(call.clone());
+        Err(syn::Error::new_spanned(
+            arg,
+            format!("`{}` cannot be differentiated: {why}", source(&call)),
+        ))
     }
 
     fn constant_like(&mut self, a: Id, value: f64) -> Id {
@@ -471,6 +546,46 @@ pub fn check_name(ident: &syn::Ident) -> syn::Result<()> {
 /// A new input leaf.
 pub fn argument(g: &mut Graph, name: &str, shape: Shape) -> Id {
     g.leaf(Name::new(name, name), LeafKind::Input, shape)
+}
+
+/// The methods of one number that map to a [`Func`].
+fn unary(name: &str) -> Option<Func> {
+    Some(match name {
+        "exp" => Func::Exp,
+        "ln" => Func::Ln,
+        "tanh" => Func::Tanh,
+        "sqrt" => Func::Sqrt,
+        "recip" => Func::Recip,
+        "sin" => Func::Sin,
+        "cos" => Func::Cos,
+        "tan" => Func::Tan,
+        "asin" => Func::Asin,
+        "acos" => Func::Acos,
+        "atan" => Func::Atan,
+        "sinh" => Func::Sinh,
+        "cosh" => Func::Cosh,
+        "asinh" => Func::Asinh,
+        "acosh" => Func::Acosh,
+        "atanh" => Func::Atanh,
+        "exp2" => Func::Exp2,
+        "exp_m1" => Func::ExpM1,
+        "ln_1p" => Func::Ln1p,
+        "log2" => Func::Log2,
+        "log10" => Func::Log10,
+        "cbrt" => Func::Cbrt,
+        "abs" => Func::Abs,
+        "signum" => Func::Signum,
+        _ => return None,
+    })
+}
+
+/// `0.0`, or `T::zero()` in generic code.
+fn is_zero(e: &Expr) -> bool {
+    match e {
+        Expr::Lit(lit) => number(&lit.lit) == Some(0.0),
+        Expr::Call(c) => constant_call(c) == Some(0.0),
+        _ => false,
+    }
 }
 
 fn named_func(ident: &syn::Ident) -> Option<Func> {

@@ -128,6 +128,52 @@ pub fn ramp(x: f64, y: f64) -> f64 {
     relu(x - y) * (x + y).max(0.0) + (x * y).tanh()
 }
 
+// ---- float methods ------------------------------------------------------------------------
+
+/// The trigonometric functions and their inverses, inputs in [0.5, 2] (so `acos`/`asin` of
+/// `x/3` stay inside (−1, 1)).
+#[mlp::grad]
+pub fn trigonometry(x: f64, y: f64) -> f64 {
+    let a = x.sin() * y.cos() + (x * 0.5).tan();
+    let b = (x / 3.0).asin() - (y / 3.0).acos() + x.atan() * y;
+    a + b + y.atan2(x)
+}
+
+/// Hyperbolic functions and their inverses.
+#[mlp::grad]
+pub fn hyperbolic(x: f64, y: f64) -> f64 {
+    x.sinh() - y.cosh() + (x * y).tanh() + x.asinh() + (y + 1.0).acosh() + (x / 3.0).atanh()
+}
+
+/// Exponentials and logarithms of every base.
+#[mlp::grad]
+pub fn exponentials(x: f64, y: f64) -> f64 {
+    x.exp2() + y.exp_m1() + x.ln_1p() + y.log2() - x.log10() + x.log(y + 1.0) + y.cbrt()
+}
+
+/// Powers, reciprocals, `hypot`, `mul_add`.
+#[mlp::grad]
+pub fn powers_and_more(x: f64, y: f64, z: f64) -> f64 {
+    x.powf(y) + z.recip() + x.hypot(z) + x.mul_add(y, z)
+}
+
+/// Kinks: `abs`, `signum`, `min`, `max`, `clamp` (inputs away from the kinks with
+/// probability one).
+#[mlp::grad]
+pub fn kinks(x: f64, y: f64) -> f64 {
+    x.abs() * y + x.signum() * y + x.max(y) - x.min(y * 2.0)
+        + (x * 3.0).clamp(-1.0, 1.0)
+        + y.max(0.5)
+}
+
+/// The methods elementwise, inside `.map(|t| ...)`, and on two vectors.
+#[mlp::grad]
+pub fn mapped_methods(v: SVector<f64, 3>, w: SVector<f64, 3>) -> f64 {
+    let s = v.map(|t| t.sin() + t.abs() + t.atan()).sum();
+    let m = v.map(|t| t.hypot(2.0) * t.clamp(-0.5, 0.5)).dot(&w);
+    s + m
+}
+
 // ---- vectors and matrices -----------------------------------------------------------------
 
 /// A quadratic form xᵀ·A·x, the product written twice ways.
@@ -385,6 +431,28 @@ pub fn cases() -> Vec<Case> {
             s(p, at)
         )),
         scalar_case!(powers, powers_grad, 2, true, |p, at| (s(p, at), s(p, at))),
+        scalar_case!(trigonometry, trigonometry_grad, 2, true, |p, at| (
+            s(p, at),
+            s(p, at)
+        )),
+        scalar_case!(hyperbolic, hyperbolic_grad, 2, true, |p, at| (
+            s(p, at),
+            s(p, at)
+        )),
+        scalar_case!(exponentials, exponentials_grad, 2, true, |p, at| (
+            s(p, at),
+            s(p, at)
+        )),
+        scalar_case!(powers_and_more, powers_and_more_grad, 3, true, |p, at| (
+            s(p, at),
+            s(p, at),
+            s(p, at)
+        )),
+        scalar_case!(kinks, kinks_grad, 2, false, |p, at| (s(p, at), s(p, at))),
+        scalar_case!(mapped_methods, mapped_methods_grad, 6, false, |p, at| (
+            m::<3, 1>(p, at),
+            m::<3, 1>(p, at)
+        )),
         scalar_case!(ramp, ramp_grad, 2, false, |p, at| (s(p, at), s(p, at))),
         scalar_case!(quadratic, quadratic_grad, 12, false, |p, at| (
             m::<3, 3>(p, at),
@@ -482,6 +550,9 @@ pub fn call_every_generated_function(t: f64) -> f64 {
     total += shadowed_grad(t).1 .0 + first_grad(t, 1.0).1 .0;
     total += same_vector_jacobian(v3, t).1 .0[(1, 1)];
     total += quotient_grad(t, 2.0).1 .1 + radius_log_grad(1.0 + t, 2.0).1 .0;
+    total += trigonometry_grad(1.0 + t, 1.5).1 .0 + hyperbolic_grad(0.5 + t, 1.5).1 .1;
+    total += exponentials_grad(1.0 + t, 1.5).1 .0 + powers_and_more_grad(1.5, t, 2.0).1 .2;
+    total += kinks_grad(t, -0.3).1 .0 + mapped_methods_grad(v3, w3).1 .1[2];
     total += powers_grad(1.0 + t, 1.5).1 .0 + ramp_grad(t, -0.5).1 .1;
     total += quadratic_grad(SMatrix::<f64, 3, 3>::identity(), v3).1 .0[(0, 0)];
     total += logsumexp_grad(SVector::<f64, 4>::new(t, 1.0, 2.0, 3.0))

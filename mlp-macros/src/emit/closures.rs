@@ -158,6 +158,20 @@ impl Emitter<'_> {
             }
             Op::Broadcast(a, _) => return self.element(a, access),
             Op::Fill(c, ..) => return (self.number(c.value()), true),
+            Op::Binary(f, a, b) => {
+                // Compound operands are bound once: `{ let lhs = ..; let rhs = ..; .. }`.
+                let (simple_a, simple_b) = (access.contains_key(&a), access.contains_key(&b));
+                let (ta, tb) = (sub(self, a), sub(self, b));
+                let ua = if simple_a { ta.clone() } else { quote!(lhs) };
+                let vb = if simple_b { tb.clone() } else { quote!(rhs) };
+                let (body, atomic) = scalar::binary(f, &ua, &vb, Call::Method, self);
+                if simple_a && simple_b {
+                    return (body, atomic);
+                }
+                let bind_a = (!simple_a).then(|| quote!(let lhs = #ta;));
+                let bind_b = (!simple_b).then(|| quote!(let rhs = #tb;));
+                return (quote!({ #bind_a #bind_b #body }), true);
+            }
             Op::Map(f, a) => {
                 // A compound operand used twice is bound once: `{ let v = ..; .. }`.
                 let simple = access.contains_key(&a);

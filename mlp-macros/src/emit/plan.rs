@@ -41,6 +41,7 @@ impl Emitter<'_> {
                 Op::Hadamard(..)
                 | Op::Div(..)
                 | Op::Map(..)
+                | Op::Binary(..)
                 | Op::SubScalar(..)
                 | Op::Ones(_)
                 | Op::Broadcast(..) => Form::Closure,

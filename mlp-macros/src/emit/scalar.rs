@@ -1,7 +1,7 @@
 //! Scalar functions and constants in Rust: one lowering of every [`Func`] shared by the
 //! networks' closures and `#[mlp::grad]`'s code.
 
-use mlp_symbolic::ir::{Func, Ratio};
+use mlp_symbolic::ir::{Binary, Func, Ratio};
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
@@ -82,6 +82,65 @@ pub fn function(f: Func, a: &TokenStream, call: Call, s: &mut impl Scalars) -> (
         Func::Ln => (m("ln", a), true),
         Func::Sqrt => (m("sqrt", a), true),
         Func::Powi(k) => (method(call, "powi", a, Some(quote!(#k))), true),
+        // sign(0) = 0, unlike `signum`: the derivative of |z|.
+        Func::Sign => {
+            let (zero, one) = (s.zero(), s.one());
+            (
+                quote!(if #a > #zero { #one } else if #a < #zero { -#one } else { #zero }),
+                false,
+            )
+        }
+        Func::Sin => (m("sin", a), true),
+        Func::Cos => (m("cos", a), true),
+        Func::Tan => (m("tan", a), true),
+        Func::Asin => (m("asin", a), true),
+        Func::Acos => (m("acos", a), true),
+        Func::Atan => (m("atan", a), true),
+        Func::Sinh => (m("sinh", a), true),
+        Func::Cosh => (m("cosh", a), true),
+        Func::Asinh => (m("asinh", a), true),
+        Func::Acosh => (m("acosh", a), true),
+        Func::Atanh => (m("atanh", a), true),
+        Func::Exp2 => (m("exp2", a), true),
+        Func::ExpM1 => (m("exp_m1", a), true),
+        Func::Ln1p => (m("ln_1p", a), true),
+        Func::Log2 => (m("log2", a), true),
+        Func::Log10 => (m("log10", a), true),
+        Func::Cbrt => (m("cbrt", a), true),
+        Func::Abs => (m("abs", a), true),
+        Func::Signum => (m("signum", a), true),
+    }
+}
+
+/// `f(a, b)` for two numbers (names or atomic expressions), and whether it is atomic.
+pub fn binary(
+    f: Binary,
+    a: &TokenStream,
+    b: &TokenStream,
+    call: Call,
+    s: &mut impl Scalars,
+) -> (TokenStream, bool) {
+    let two = |name: &str, real: bool| -> TokenStream {
+        let name = format_ident!("{}", name);
+        match call {
+            Call::Method => quote!(#a.#name(#b)),
+            Call::Trait if real => quote!(::mlp::__private::RealField::#name(#a, #b)),
+            Call::Trait => quote!(::mlp::__private::nalgebra::ComplexField::#name(#a, #b)),
+        }
+    };
+    match f {
+        Binary::Max => (two("max", true), true),
+        Binary::Min => (two("min", true), true),
+        Binary::Atan2 => (two("atan2", true), true),
+        Binary::Powf => (two("powf", false), true),
+        Binary::Hypot => (two("hypot", false), true),
+        Binary::Heaviside => {
+            let (zero, one, half) = (s.zero(), s.one(), s.number(0.5));
+            (
+                quote!(if #a > #b { #one } else if #a == #b { #half } else { #zero }),
+                false,
+            )
+        }
     }
 }
 

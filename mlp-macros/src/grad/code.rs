@@ -455,6 +455,15 @@ impl Code<'_> {
                 let v = self.value(v);
                 quote!(#na::SMatrix::<#s, #k, #k>::from_diagonal(&#v))
             }
+            Op::Binary(f, a, b) if scalar => {
+                let (a, b) = (self.value(a), self.value(b));
+                scalar::binary(f, &a, &b, Call::Trait, self).0
+            }
+            Op::Binary(f, a, b) => {
+                let (a, b) = (self.value(a), self.value(b));
+                let body = scalar::binary(f, &quote!(u), &quote!(v), Call::Trait, self).0;
+                quote!(#a.zip_map(&#b, |u, v| #body))
+            }
             // Through nalgebra's traits, not `f32`'s methods: those exist only with `std`.
             Op::Map(f, a) if scalar => {
                 let a = self.value(a);

@@ -144,9 +144,40 @@ fn statements_and_loops_are_refused() {
         e[0].0.contains("cannot be differentiated: supported:"),
         "{e:?}"
     );
-    let e = errors("fn f(x: f64) -> f64 { x.max(1.0) }");
-    assert!(e[0].0.contains("only against zero"), "{e:?}");
-    assert_eq!(e[0].1, "1.0");
+}
+
+#[test]
+fn methods_with_the_wrong_arguments_point_at_them() {
+    // A method that is no differentiable function: on its name, listing what is.
+    let e = errors("fn f(x: f64) -> f64 { x.floor() }");
+    assert!(
+        e[0].0
+            .contains("`x.floor()` cannot be differentiated: supported:"),
+        "{e:?}"
+    );
+    assert!(e[0].0.contains("atan2"), "{e:?}");
+    assert_eq!(e[0].1, "floor");
+    // A supported method with a wrong count: the count it takes.
+    let e = errors("fn f(x: f64) -> f64 { x.powf(2.0, 3.0) }");
+    assert!(
+        e[0].0.contains("`.powf` takes 1 argument(s), found 2"),
+        "{e:?}"
+    );
+    let e = errors("fn f(x: f64, y: f64) -> f64 { x.atan2() + y }");
+    assert!(
+        e[0].0.contains("`.atan2` takes 1 argument(s), found 0"),
+        "{e:?}"
+    );
+    // An argument of another shape: on the argument.
+    let e = errors("fn f(x: f64, v: SVector<f64, 2>) -> f64 { x.max(v) }");
+    assert!(
+        e[0].0.contains("receiver's shape [1×1], found [2×1]"),
+        "{e:?}"
+    );
+    assert_eq!(e[0].1, "v");
+    // A vector's `.max(w)` is not elementwise in nalgebra.
+    let e = errors("fn f(v: SVector<f64, 2>, w: SVector<f64, 2>) -> f64 { v.max(w).sum() }");
+    assert!(e[0].0.contains("not elementwise in nalgebra"), "{e:?}");
 }
 
 #[test]
@@ -236,6 +267,22 @@ mod never_panics {
         "m *",
         "norm_squared()",
         "component_div(&w)",
+        "sin()",
+        "acosh()",
+        "log(",
+        "atan2(",
+        "atan2(y)",
+        "powf(x)",
+        "hypot(",
+        "mul_add(x, y)",
+        "clamp(-1.0, 1.0)",
+        "clamp(",
+        "min(x)",
+        "max(y)",
+        "abs()",
+        "signum()",
+        "floor()",
+        "map(|t| t.sin().max(0.5))",
     ];
 
     const SIGNATURES: &[&str] = &[
@@ -269,6 +316,18 @@ mod never_panics {
                 inner.clone().prop_map(|a| format!("({a}).tanh()")),
                 inner.clone().prop_map(|a| format!("sigmoid({a})")),
                 inner.clone().prop_map(|a| format!("({a}).powi(2)")),
+                inner.clone().prop_map(|a| format!("({a}).sin().abs()")),
+                inner.clone().prop_map(|a| format!("({a}).atan().exp2()")),
+                (inner.clone(), inner.clone()).prop_map(|(a, b)| format!("({a}).atan2({b})")),
+                (inner.clone(), inner.clone()).prop_map(|(a, b)| format!("({a}).max({b})")),
+                (inner.clone(), inner.clone()).prop_map(|(a, b)| format!("({a}).hypot({b})")),
+                inner
+                    .clone()
+                    .prop_map(|a| format!("({a}).clamp(-2.0, 2.0)")),
+                inner.clone().prop_map(|a| format!("({a}).mul_add(x, 1.0)")),
+                inner
+                    .clone()
+                    .prop_map(|a| format!("(v.map(|t| t.cosh().min(t * 2.0 + 0.5)).sum() * {a})")),
                 inner.prop_map(|a| format!("(v * {a}).dot(&w)")),
             ]
         })

@@ -1,7 +1,7 @@
 //! An f64 interpreter for the IR (tests only): every rewrite rule and every chain-rule result is
 //! checked numerically here, independently of code generation.
 
-use super::{Func, Graph, Id, Op};
+use super::{Binary, Func, Graph, Id, Op};
 use std::collections::HashMap;
 
 /// A dense row-major f64 matrix.
@@ -182,7 +182,60 @@ fn step(g: &Graph, n: Id, env: &HashMap<Id, Mat>, m: &HashMap<Id, Mat>) -> Mat {
             Func::Sqrt => a.sqrt(),
             Func::Powi(n) => a.powi(n),
             Func::Recip => 1.0 / a,
+            Func::Sin => a.sin(),
+            Func::Cos => a.cos(),
+            Func::Tan => a.tan(),
+            Func::Asin => a.asin(),
+            Func::Acos => a.acos(),
+            Func::Atan => a.atan(),
+            Func::Sinh => a.sinh(),
+            Func::Cosh => a.cosh(),
+            Func::Asinh => a.asinh(),
+            Func::Acosh => a.acosh(),
+            Func::Atanh => a.atanh(),
+            Func::Exp2 => a.exp2(),
+            Func::ExpM1 => a.exp_m1(),
+            Func::Ln1p => a.ln_1p(),
+            Func::Log2 => a.log2(),
+            Func::Log10 => a.log10(),
+            Func::Cbrt => a.cbrt(),
+            Func::Abs => a.abs(),
+            Func::Sign => {
+                if a > 0.0 {
+                    1.0
+                } else if a < 0.0 {
+                    -1.0
+                } else {
+                    0.0
+                }
+            }
+            Func::Signum => a.signum(),
         }),
+        Op::Binary(f, a, b) => {
+            let (a, b) = (v(a), v(b));
+            let data = a
+                .data
+                .iter()
+                .zip(&b.data)
+                .map(|(&a, &b)| match f {
+                    Binary::Max => a.max(b),
+                    Binary::Min => a.min(b),
+                    Binary::Atan2 => a.atan2(b),
+                    Binary::Powf => a.powf(b),
+                    Binary::Hypot => a.hypot(b),
+                    Binary::Heaviside => {
+                        if a > b {
+                            1.0
+                        } else if a == b {
+                            0.5
+                        } else {
+                            0.0
+                        }
+                    }
+                })
+                .collect();
+            Mat::new(a.rows, a.cols, data)
+        }
         Op::Softmax(a) => {
             let a = v(a);
             let m = a.data.iter().cloned().fold(f64::NEG_INFINITY, f64::max);

@@ -90,6 +90,63 @@ pub enum Func {
     Powi(i32),
     /// `1/z`.
     Recip,
+    /// sin z.
+    Sin,
+    /// cos z.
+    Cos,
+    /// tan z.
+    Tan,
+    /// arcsin z.
+    Asin,
+    /// arccos z.
+    Acos,
+    /// arctan z.
+    Atan,
+    /// sinh z.
+    Sinh,
+    /// cosh z.
+    Cosh,
+    /// arsinh z.
+    Asinh,
+    /// arcosh z.
+    Acosh,
+    /// artanh z.
+    Atanh,
+    /// `2ᶻ`.
+    Exp2,
+    /// `eᶻ − 1`, accurate near 0.
+    ExpM1,
+    /// `ln(1 + z)`, accurate near 0.
+    Ln1p,
+    /// log₂ z.
+    Log2,
+    /// log₁₀ z.
+    Log10,
+    /// The cube root ∛z.
+    Cbrt,
+    /// `|z|`.
+    Abs,
+    /// The sign of z with sign(0) = 0: the derivative of `|z|`.
+    Sign,
+    /// Rust's `signum`: 1 for z ≥ +0, −1 for z ≤ −0 (a step: its derivative is 0).
+    Signum,
+}
+
+/// Elementwise functions of two values of the same shape.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Binary {
+    /// max(a, b).
+    Max,
+    /// min(a, b).
+    Min,
+    /// atan2(a, b): the angle of the point (b, a), as Rust's `a.atan2(b)`.
+    Atan2,
+    /// `aᵇ` for a real exponent.
+    Powf,
+    /// √(a² + b²) without overflow.
+    Hypot,
+    /// The Heaviside step H(a − b): 1 for a > b, ½ for a = b, 0 below; ∂max(a, b)/∂a.
+    Heaviside,
 }
 
 /// A finite `f64` constant, compared and hashed by its bits so that nodes stay hash-consed.
@@ -187,6 +244,8 @@ pub enum Op {
     Diag(Id),
     /// `f(a)`: the scalar function `f` applied to each element, same shape as `a`.
     Map(Func, Id),
+    /// `f(a, b)` elementwise, `a` and `b` of the same shape.
+    Binary(Binary, Id, Id),
     /// `softmax(θ)ᵢ = e^{θᵢ} / Σⱼ e^{θⱼ}`, column by column (one distribution per sample),
     /// same shape as `θ`.
     Softmax(Id),
@@ -272,6 +331,7 @@ impl Op {
             | Bce(a, b)
             | BceLogits(a, b)
             | MaxoutRoute(_, a, b)
+            | Binary(_, a, b)
             | Update(a, b) => vec![a, b],
         }
     }
@@ -286,6 +346,7 @@ impl Op {
             Scale(r, _) => Scale(r, c[0]),
             Diag(_) => Diag(c[0]),
             Map(f, _) => Map(f, c[0]),
+            Binary(f, ..) => Binary(f, c[0], c[1]),
             Softmax(_) => Softmax(c[0]),
             LogSumExp(_) => LogSumExp(c[0]),
             MatMul(..) => MatMul(c[0], c[1]),
@@ -491,7 +552,7 @@ impl Graph {
                 let a = s(self, a);
                 (Shape::matrix(a.cols, a.rows), true)
             }
-            Add(a, b) | Sub(a, b) | Hadamard(a, b) | Div(a, b) => {
+            Add(a, b) | Sub(a, b) | Hadamard(a, b) | Div(a, b) | Binary(_, a, b) => {
                 (s(self, a), s(self, a) == s(self, b))
             }
             Neg(a) | Scale(_, a) | Map(_, a) => (s(self, a), true),

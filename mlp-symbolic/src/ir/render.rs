@@ -1,6 +1,6 @@
 //! IR → text: the lecture's notation for the derivation, s-expressions for unit tests.
 
-use super::{Func, Graph, Id, Num, Op, Ratio};
+use super::{Binary, Func, Graph, Id, Num, Op, Ratio};
 use std::collections::HashMap;
 
 /// Renders nodes of one graph. Named values print by name; `extra` names more nodes (the
@@ -143,7 +143,15 @@ impl<'g> Render<'g> {
             Op::Map(Func::Recip, a) => (format!("1/{}", child(a, POSTFIX)), PRODUCT),
             Op::Fill(c, _, _) => (number(c), if c.value() < 0.0 { NEG } else { ATOM }),
             Op::Sum(a) => (format!("Σ {}", child(a, ATOM)), PRODUCT),
-            Op::Map(Func::ReluPrime, a) => (format!("1[{} > 0]", self.math(a)), ATOM),
+            // 1[a − c > 0] for a constant c (max(a, c)′) reads 1[a > c].
+            Op::Map(Func::ReluPrime, d) => match *g.op(d) {
+                Op::Sub(a, b)
+                    if matches!(g.op(b), Op::Fill(..)) || matches!(g.op(a), Op::Fill(..)) =>
+                {
+                    (format!("1[{} > {}]", self.math(a), self.math(b)), ATOM)
+                }
+                _ => (format!("1[{} > 0]", self.math(d)), ATOM),
+            },
             Op::Map(Func::LeakyRelu(s), a) => (
                 format!("max({}·{z}, {z})", number(s), z = self.math(a)),
                 ATOM,
@@ -170,7 +178,18 @@ impl<'g> Render<'g> {
                     ATOM,
                 )
             }
+            Op::Map(Func::Abs, a) => (format!("|{}|", self.math(a)), ATOM),
             Op::Map(f, a) => (format!("{}({})", func_name(f), self.math(a)), ATOM),
+            Op::Binary(Binary::Powf, a, b) => {
+                (format!("{}^{}", child(a, ATOM), child(b, ATOM)), POSTFIX)
+            }
+            Op::Binary(Binary::Heaviside, a, b) => {
+                (format!("H({} − {})", self.math(a), child(b, NEG)), ATOM)
+            }
+            Op::Binary(f, a, b) => (
+                format!("{}({}, {})", binary_name(f), self.math(a), self.math(b)),
+                ATOM,
+            ),
             Op::Softmax(a) => (format!("softmax({})", self.math(a)), ATOM),
             Op::Dot(a, b) => (format!("⟨{}, {}⟩", self.math(a), self.math(b)), ATOM),
             Op::LogSumExp(a) => (format!("logsumexp({})", self.math(a)), ATOM),
@@ -245,6 +264,7 @@ impl<'g> Render<'g> {
             Op::Scale(r, a) => format!("(scale {} {})", ratio(r), s(a)),
             Op::Diag(a) => format!("(diag {})", s(a)),
             Op::Map(f, a) => format!("({} {})", sexpr_func(f), s(a)),
+            Op::Binary(f, a, b) => format!("({} {} {})", binary_name(f), s(a), s(b)),
             Op::Softmax(a) => format!("(softmax {})", s(a)),
             Op::Dot(a, b) => format!("(dot {} {})", s(a), s(b)),
             Op::SubScalar(a, b) => format!("(-s {} {})", s(a), s(b)),
@@ -289,6 +309,16 @@ fn kind_of(op: &Op) -> u8 {
 /// A constant as the user would write it: `0.1`, `1`.
 fn number(n: Num) -> String {
     let v = n.value();
+    for (value, name) in [
+        (std::f64::consts::LN_2, "ln 2"),
+        (std::f64::consts::LN_10, "ln 10"),
+        (1.0 / std::f64::consts::LN_2, "1/ln 2"),
+        (1.0 / std::f64::consts::LN_10, "1/ln 10"),
+    ] {
+        if v == value {
+            return name.to_string();
+        }
+    }
     if v < 0.0 {
         format!("−{}", -v)
     } else {
@@ -340,6 +370,38 @@ pub fn func_name(f: Func) -> &'static str {
         Func::Sqrt => "√",
         Func::Powi(_) => "powi",
         Func::Recip => "recip",
+        Func::Sin => "sin",
+        Func::Cos => "cos",
+        Func::Tan => "tan",
+        Func::Asin => "asin",
+        Func::Acos => "acos",
+        Func::Atan => "atan",
+        Func::Sinh => "sinh",
+        Func::Cosh => "cosh",
+        Func::Asinh => "asinh",
+        Func::Acosh => "acosh",
+        Func::Atanh => "atanh",
+        Func::Exp2 => "exp2",
+        Func::ExpM1 => "expm1",
+        Func::Ln1p => "ln1p",
+        Func::Log2 => "log₂",
+        Func::Log10 => "log₁₀",
+        Func::Cbrt => "∛",
+        Func::Abs => "abs",
+        Func::Sign => "sign",
+        Func::Signum => "signum",
+    }
+}
+
+/// The name of a function of two values.
+pub fn binary_name(f: Binary) -> &'static str {
+    match f {
+        Binary::Max => "max",
+        Binary::Min => "min",
+        Binary::Atan2 => "atan2",
+        Binary::Powf => "pow",
+        Binary::Hypot => "hypot",
+        Binary::Heaviside => "H",
     }
 }
 
@@ -375,5 +437,6 @@ fn sexpr_func(f: Func) -> &'static str {
         Func::Sqrt => "sqrt",
         Func::Powi(_) => "powi",
         Func::Recip => "recip",
+        f => func_name(f),
     }
 }
