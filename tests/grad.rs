@@ -210,6 +210,10 @@ fn kinks_at_constants(x: f64) -> f64 {
 
 #[test]
 fn kinks_and_ties_follow_the_stated_conventions() {
+    // The values are the functions' as written.
+    assert_eq!(tie_max_grad(1.5, 1.5).0, tie_max(1.5, 1.5));
+    assert_eq!(tie_min_grad(-2.0, 3.0).0, tie_min(-2.0, 3.0));
+    assert_eq!(kinks_at_constants_grad(1.0).0, kinks_at_constants(1.0));
     assert_eq!(tie_max_grad(1.5, 1.5).1, (0.5, 0.5));
     assert_eq!(tie_min_grad(-2.0, -2.0).1, (0.5, 0.5));
     assert_eq!(tie_max_grad(2.0, 1.0).1, (1.0, 0.0));
