@@ -106,6 +106,7 @@ def python_forms():
     f["map_abs_dot"] = lambda v, w: jnp.dot(jnp.abs(v), w)
     f["map_atan_norm_squared"] = lambda v: jnp.sum(jnp.arctan(v) ** 2)
     f["map_sin_exp"] = lambda v: jnp.sin(v) * jnp.exp(v)
+    f["map_atan_scaled"] = lambda v, s: jnp.arctan(v) * jnp.cosh(s)
     f["mixed_sin_exp"] = lambda x, y, z: jnp.exp(jnp.sin(x * y)) / jnp.sqrt(1.0 + z * z)
     f["mixed_cosh_tanh"] = lambda x, y, z: jnp.log(jnp.cosh(x)) - jnp.tanh(y) * z
     f["mixed_powf_hypot"] = lambda x, y, z: jnp.hypot(jnp.power(x, 2.5) + jnp.cbrt(y), z)
@@ -210,6 +211,9 @@ def functions():
         fn("map_sin_exp", [3], "v.map(|t| t.sin() * t.exp()): SVector<f64, 3>",
            [[0.3, -1.2, 2.0], [0.0, 1.5, -3.0], [4.0, 0.1, -0.7], [-2.2, 2.2, 0.9]],
            vector=True),
+        fn("map_atan_scaled", [3, S], "v.map(|t| t.atan()) * s.cosh(): SVector<f64, 3>",
+           [[0.3, -1.2, 2.0, 0.5], [0.0, 1.5, -3.0, -1.1], [4.0, 0.1, -0.7, 0.0],
+            [-2.2, 2.2, 0.9, 2.4]], vector=True),
         fn("mixed_sin_exp", [S, S, S], "(x * y).sin().exp() / (1.0 + z * z).sqrt()",
            [[0.3, -1.2, 0.7], [2.0, 1.5, -3.0], [-0.5, 0.25, 0.0], [1.1, -2.3, 4.0]]),
         fn("mixed_cosh_tanh", [S, S, S], "x.cosh().ln() - y.tanh() * z",

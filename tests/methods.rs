@@ -137,7 +137,7 @@ impl Tally {
         if e > self.worst.0 || e.is_nan() {
             self.worst = (e, what());
         }
-        if !(e <= self.tolerance) {
+        if e > self.tolerance || e.is_nan() {
             self.failures.push(format!(
                 "{}: ours {ours:e}, theirs {theirs:e} (relative {e:.1e})",
                 what()
@@ -146,10 +146,14 @@ impl Tally {
     }
 
     fn finish(&self, title: &str) {
-        eprintln!(
-            "{title}: {} numbers, worst relative difference {:.2e} at {}",
-            self.compared, self.worst.0, self.worst.1
-        );
+        if self.worst.0 == 0.0 {
+            eprintln!("{title}: {} numbers, all equal", self.compared);
+        } else {
+            eprintln!(
+                "{title}: {} numbers, worst relative difference {:.2e} at {}",
+                self.compared, self.worst.0, self.worst.1
+            );
+        }
         assert!(
             self.failures.is_empty(),
             "{title}: {} over {:e}:\n{}",
