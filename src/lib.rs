@@ -120,10 +120,14 @@
 //! `.component_mul(&v)`, `.component_div(&v)`, [`sigmoid`] and [`relu`], and every
 //! differentiable method of `f32`/`f64` on scalars: `sin cos tan asin acos atan atan2 sinh cosh
 //! tanh asinh acosh atanh exp exp2 exp_m1 ln ln_1p log(base) log2 log10 sqrt cbrt powi powf
-//! recip abs signum hypot mul_add min max clamp`; on matrices, `.map(|t| ...)` of those (or
+//! recip abs signum copysign hypot mul_add min max clamp to_degrees to_radians`; on matrices, `.map(|t| ...)` of those (or
 //! `.map(sigmoid)`), where the other arguments are number literals or expressions of `t`. A 1×1
-//! product is a scalar. Anything else is a compile error spanned on the expression that cannot
-//! be differentiated.
+//! product is a scalar. Branches: `if`/`else if`/`else` as expressions (and `let v = if ...`),
+//! conditions comparing values (`<`, `<=`, `>`, `>=`, `==`, `!=`) joined with `&&`, `||` and
+//! `!`, elementwise inside `.map`; both branches are computed, the value and the derivative are
+//! those of the branch taken, and the derivation shows the piecewise form (`∂f/∂x = 2·(y·x) if
+//! x > y, cos(x − y) otherwise`). Anything else (`match`, loops, an `if` without `else`) is a
+//! compile error spanned on the expression that cannot be differentiated.
 //!
 //! At kinks and ties the derivative follows PyTorch and JAX where they agree: |x|′(0) = 0,
 //! ReLU′(0) = `x.max(0.0)`′ at 0 = 0, `signum`′ = 0, and `x.clamp(lo, hi)` has derivative 0 at

@@ -99,7 +99,7 @@ pub fn local_jacobian(g: &mut Graph, node: Id, child: usize) -> Option<Local> {
         let diagonal = match (g.op(node).clone(), child) {
             (Op::Hadamard(_, b), 0) => Some(b),
             (Op::Hadamard(a, _), 1) => Some(a),
-            (Op::Div(..) | Op::Map(..) | Op::Binary(..), _) => {
+            (Op::Div(..) | Op::Map(..) | Op::Binary(..) | Op::Select(..), _) => {
                 let Some(Local::Matrix(d)) = elementwise(g, node, child) else {
                     return None;
                 };
@@ -120,7 +120,9 @@ pub fn local_jacobian(g: &mut Graph, node: Id, child: usize) -> Option<Local> {
         }
         (Op::Transpose(_), _) => return Some(Local::Transposed),
         (Op::Sum(_), _) => return Some(Local::Spread),
-        (Op::Div(..) | Op::Map(..) | Op::Binary(..), _) => return elementwise(g, node, child),
+        (Op::Div(..) | Op::Map(..) | Op::Binary(..) | Op::Select(..), _) => {
+            return elementwise(g, node, child)
+        }
         // θ = A·b: by b the Jacobian is A (the lecture's ∂z/∂x = W); by A a 3-tensor.
         (Op::MatMul(_, b), 0) => return Some(Local::Weight { right: b }),
         (Op::MatMul(a, _), 1) => a,
@@ -259,6 +261,20 @@ fn elementwise(g: &mut Graph, node: Id, child: usize) -> Option<Local> {
         (Op::Binary(f, a, b), child) => {
             let derivative = binary(g, f, a, b, out, child)?;
             g.add(Op::Diag(derivative))
+        }
+        // The branch taken: 1 where the condition holds for `a`, where it fails for `b`; the
+        // condition itself is piecewise constant.
+        (Op::Select(c, ..), 1 | 2) => {
+            let (one, zero) = (
+                g.add(Op::Fill(Num::new(1.0), shape.rows, shape.cols)),
+                g.add(Op::Fill(Num::new(0.0), shape.rows, shape.cols)),
+            );
+            let taken = if child == 1 {
+                g.add(Op::Select(c, one, zero))
+            } else {
+                g.add(Op::Select(c, zero, one))
+            };
+            g.add(Op::Diag(taken))
         }
         _ => return None,
     };

@@ -4,7 +4,7 @@
 //! Every supported construct becomes one IR operation; anything else is a `syn::Error` spanned
 //! on the smallest expression at fault, saying why it cannot be differentiated.
 
-use crate::ir::{Binary, Func, Graph, Id, LeafKind, Name, Num, Op, Shape};
+use crate::ir::{Binary, Cmp, Func, Graph, Id, LeafKind, Logic, Name, Num, Op, Shape};
 use quote::ToTokens;
 use syn::spanned::Spanned;
 use syn::{BinOp, Expr, Lit, Stmt, UnOp};
@@ -14,8 +14,8 @@ pub const SUPPORTED: &str = "supported: arguments and `let`s, number literals, `
      `-`, `.transpose()`, `.dot(&v)`, `.sum()`, `.norm_squared()`, `.component_mul(&v)`, \
      `.component_div(&v)`, the methods of `f32`/`f64` (`sin cos tan asin acos atan atan2 sinh \
      cosh tanh asinh acosh atanh exp exp2 exp_m1 ln ln_1p log log2 log10 sqrt cbrt powi powf \
-     recip abs signum hypot mul_add min max clamp`), `sigmoid(s)`, `relu(s)` and `.map(|t| ...)` \
-     over those; in generic code constants may be `T::zero()`, `T::one()`, `convert(2.0)` or \
+     recip abs signum copysign hypot mul_add min max clamp to_degrees to_radians`), `sigmoid(s)`, `relu(s)`, \
+     `.map(|t| ...)` over those, and `if`/`else` on comparisons; in generic code constants may be `T::zero()`, `T::one()`, `convert(2.0)` or \
      `T::from_f64(2.0).unwrap()`";
 
 /// Lowers expressions into one graph.
@@ -169,10 +169,14 @@ impl<'g> Lowering<'g> {
                         error(e, &why)
                     })
             }
+            Expr::Lit(syn::ExprLit {
+                lit: Lit::Bool(_), ..
+            }) => self.condition(e),
             Expr::Lit(lit) => match number(&lit.lit) {
                 Some(v) => Ok(self.constant(v)),
                 None => Err(error(e, "expected a number")),
             },
+            Expr::Unary(u) if matches!(u.op, UnOp::Not(_)) => self.condition(e),
             Expr::Unary(u) => match u.op {
                 UnOp::Neg(_) => {
                     if let Expr::Lit(lit) = &*u.expr {
@@ -186,11 +190,140 @@ impl<'g> Lowering<'g> {
                 UnOp::Deref(_) => self.expr(&u.expr),
                 _ => Err(error(e, "only unary `-` is differentiable")),
             },
+            Expr::Binary(b) if condition_op(&b.op) => self.condition(e),
             Expr::Binary(b) => self.binary(b),
+            Expr::If(i) => self.branch(i),
+            Expr::Match(m) => Err(syn::Error::new(
+                m.match_token.span,
+                format!(
+                    "`{}` cannot be differentiated: a `match` is not; write it as `if`/`else if`/`else`",
+                    short(e)
+                ),
+            )),
             Expr::MethodCall(m) => self.method(m),
             Expr::Call(c) => self.call(c),
             _ => Err(error(e, SUPPORTED)),
         }
+    }
+
+    /// `if c { a } else { b }`: both branches lowered, the value of the one the condition
+    /// selects (elementwise inside `.map`); the derivative is that of the branch taken.
+    fn branch(&mut self, i: &syn::ExprIf) -> syn::Result<Id> {
+        let e = Expr::If(i.clone());
+        if self.activation {
+            return Err(error(
+                &e,
+                "an `if` in an `Elementwise` activation is not supported: write it with `.max`, `.min`, `.abs` or `.clamp`",
+            ));
+        }
+        let Some((_, otherwise)) = &i.else_branch else {
+            return Err(syn::Error::new(
+                i.if_token.span,
+                format!(
+                    "`{}` cannot be differentiated: an `if` without `else` has no value; add an `else` branch",
+                    short(&e)
+                ),
+            ));
+        };
+        let c = self.condition(&i.cond)?;
+        let a = self.body(&i.then_branch)?;
+        let b = self.expr(otherwise)?;
+        let (sa, sb, sc) = (self.shape(a), self.shape(b), self.shape(c));
+        if sa != sb {
+            return Err(error(
+                otherwise,
+                &format!(
+                    "the branches of an `if` need one shape, found {} and {}",
+                    sa.text(),
+                    sb.text()
+                ),
+            ));
+        }
+        // A condition on numbers choosing between vectors holds for every element.
+        let c = if sc != sa && sc.is_scalar() {
+            let ones = self.g.add(Op::Fill(Num::new(1.0), sa.rows, sa.cols));
+            self.g.add(Op::MatMul(c, ones))
+        } else if sc != sa {
+            return Err(error(
+                &i.cond,
+                &format!(
+                    "the condition is {} and the branches {}: expected a condition on numbers, or elementwise of the branches' shape",
+                    sc.text(),
+                    sa.text()
+                ),
+            ));
+        } else {
+            c
+        };
+        Ok(self.g.add(Op::Select(c, a, b)))
+    }
+
+    /// A condition: comparisons of values (`<`, `<=`, `>`, `>=`, `==`, `!=`), joined with `&&`
+    /// and `||`, negated with `!`, `true`, `false`, or a `let` of one. A mask in the IR.
+    fn condition(&mut self, e: &Expr) -> syn::Result<Id> {
+        match e {
+            Expr::Paren(p) => self.condition(&p.expr),
+            Expr::Group(g) => self.condition(&g.expr),
+            Expr::Lit(syn::ExprLit {
+                lit: Lit::Bool(b), ..
+            }) => Ok(self.constant(f64::from(u8::from(b.value)))),
+            Expr::Unary(u) if matches!(u.op, UnOp::Not(_)) => {
+                let c = self.condition(&u.expr)?;
+                Ok(self.g.add(Op::Not(c)))
+            }
+            Expr::Binary(b) if matches!(b.op, BinOp::And(_) | BinOp::Or(_)) => {
+                let (l, r) = (self.condition(&b.left)?, self.condition(&b.right)?);
+                let logic = if matches!(b.op, BinOp::And(_)) {
+                    Logic::And
+                } else {
+                    Logic::Or
+                };
+                self.same_shape(b, l, r)?;
+                Ok(self.g.add(Op::Logic(logic, l, r)))
+            }
+            Expr::Binary(b) if condition_op(&b.op) => {
+                let (l, r) = (self.expr(&b.left)?, self.expr(&b.right)?);
+                let cmp = match b.op {
+                    BinOp::Lt(_) => Cmp::Lt,
+                    BinOp::Le(_) => Cmp::Le,
+                    BinOp::Gt(_) => Cmp::Gt,
+                    BinOp::Ge(_) => Cmp::Ge,
+                    BinOp::Eq(_) => Cmp::Eq,
+                    _ => Cmp::Ne,
+                };
+                self.same_shape(b, l, r)?;
+                Ok(self.g.add(Op::Compare(cmp, l, r)))
+            }
+            Expr::Path(_) => {
+                let c = self.expr(e)?;
+                match self.g.op(c) {
+                    Op::Compare(..) | Op::Logic(..) | Op::Not(_) => Ok(c),
+                    Op::Fill(v, ..) if v.value() == 0.0 || v.value() == 1.0 => Ok(c),
+                    _ => Err(error(e, "expected a condition (a comparison such as `x > y`)")),
+                }
+            }
+            _ => Err(error(
+                e,
+                "expected a condition: a comparison (`<`, `<=`, `>`, `>=`, `==`, `!=`) of values, joined with `&&`/`||` or negated with `!`",
+            )),
+        }
+    }
+
+    fn same_shape(&self, b: &syn::ExprBinary, l: Id, r: Id) -> syn::Result<()> {
+        let (sl, sr) = (self.shape(l), self.shape(r));
+        if sl == sr {
+            return Ok(());
+        }
+        Err(syn::Error::new(
+            b.op.span(),
+            format!(
+                "`{}` cannot be differentiated: the two sides need one shape ({} {} {})",
+                source(b),
+                sl.text(),
+                b.op.to_token_stream(),
+                sr.text()
+            ),
+        ))
     }
 
     fn binary(&mut self, b: &syn::ExprBinary) -> syn::Result<Id> {
@@ -277,9 +410,9 @@ impl<'g> Lowering<'g> {
         }
         let arity = match name.as_str() {
             "dot" | "component_mul" | "component_div" | "powi" | "powf" | "max" | "min"
-            | "atan2" | "hypot" | "log" | "map" => 1,
+            | "atan2" | "hypot" | "log" | "copysign" | "map" => 1,
             "mul_add" | "clamp" => 2,
-            "transpose" | "sum" | "norm_squared" => 0,
+            "transpose" | "sum" | "norm_squared" | "to_degrees" | "to_radians" => 0,
             _ if unary(&name).is_some() => 0,
             _ => return Err(cannot(SUPPORTED)),
         };
@@ -378,6 +511,26 @@ impl<'g> Lowering<'g> {
                 let ln_a = func(Func::Ln, self)?;
                 let ln_b = self.g.add(Op::Map(Func::Ln, b));
                 Ok(self.g.add(Op::Div(ln_a, ln_b)))
+            }
+            // |a| with the sign of b: |a|·signum(b) (exact), ∂/∂b = 0.
+            "copysign" => {
+                let b = self.operand(&m.args[0], a, m)?;
+                let magnitude = func(Func::Abs, self)?;
+                let sign = self.g.add(Op::Map(Func::Signum, b));
+                Ok(self.g.add(Op::Hadamard(magnitude, sign)))
+            }
+            // Degrees and radians: a constant factor.
+            "to_degrees" | "to_radians" => {
+                if !elementwise {
+                    return Err(cannot(&format!("write `.map(|t| t.{name}())` on a matrix")));
+                }
+                let factor = if name == "to_degrees" {
+                    180.0 / std::f64::consts::PI
+                } else {
+                    std::f64::consts::PI / 180.0
+                };
+                let c = self.constant_like(a, factor);
+                Ok(self.g.add(Op::Hadamard(a, c)))
             }
             // a·b + c, elementwise.
             "mul_add" => {
@@ -577,6 +730,31 @@ fn unary(name: &str) -> Option<Func> {
         "signum" => Func::Signum,
         _ => return None,
     })
+}
+
+/// A comparison or a connective: the operators of conditions.
+fn condition_op(op: &BinOp) -> bool {
+    matches!(
+        op,
+        BinOp::Lt(_)
+            | BinOp::Le(_)
+            | BinOp::Gt(_)
+            | BinOp::Ge(_)
+            | BinOp::Eq(_)
+            | BinOp::Ne(_)
+            | BinOp::And(_)
+            | BinOp::Or(_)
+    )
+}
+
+/// An expression's text for a message, at most 60 characters.
+fn short(at: &impl ToTokens) -> String {
+    let text = source(at);
+    if text.chars().count() > 60 {
+        format!("{}…", text.chars().take(57).collect::<String>())
+    } else {
+        text
+    }
 }
 
 /// `0.0`, or `T::zero()` in generic code.

@@ -174,6 +174,48 @@ pub fn mapped_methods(v: SVector<f64, 3>, w: SVector<f64, 3>) -> f64 {
     s + m
 }
 
+// ---- branches -----------------------------------------------------------------------------
+
+/// The Huber loss with δ = 1: quadratic near 0, linear beyond.
+#[mlp::grad]
+pub fn huber(r: f64) -> f64 {
+    if r.abs() <= 1.0 {
+        0.5 * r * r
+    } else {
+        r.abs() - 0.5
+    }
+}
+
+/// The example: ∂f/∂x = 2·x·y if x > y, cos(x − y) otherwise.
+#[mlp::grad]
+pub fn piecewise(x: f64, y: f64) -> f64 {
+    let f = if x > y { x * x * y } else { (x - y).sin() };
+    f + y
+}
+
+/// `else if`, `&&`, `||`, `!`, a `let` of a condition, and `let`s inside a branch.
+#[allow(clippy::neg_cmp_op_on_partial_ord)]
+#[mlp::grad]
+pub fn conditions(x: f64, y: f64, z: f64) -> f64 {
+    let both = x > 0.0 && y > 0.0;
+    if both || z > 1.0 {
+        let q = x * y;
+        q * z
+    } else if !(x < y) {
+        x.exp() - z
+    } else {
+        y * y + x
+    }
+}
+
+/// Elementwise branches inside `.map`, and a condition on numbers choosing between vectors.
+#[mlp::grad]
+pub fn vector_branches(v: SVector<f64, 3>, w: SVector<f64, 3>, s: f64) -> f64 {
+    let leaky = v.map(|t| if t > 0.0 { t } else { 0.1 * t });
+    let chosen = if s > 0.0 { leaky } else { w * 2.0 };
+    chosen.dot(&w)
+}
+
 // ---- vectors and matrices -----------------------------------------------------------------
 
 /// A quadratic form xᵀ·A·x, the product written twice ways.
@@ -449,6 +491,21 @@ pub fn cases() -> Vec<Case> {
             s(p, at)
         )),
         scalar_case!(kinks, kinks_grad, 2, false, |p, at| (s(p, at), s(p, at))),
+        scalar_case!(huber, huber_grad, 1, false, |p, at| (s(p, at))),
+        scalar_case!(piecewise, piecewise_grad, 2, false, |p, at| (
+            s(p, at),
+            s(p, at)
+        )),
+        scalar_case!(conditions, conditions_grad, 3, false, |p, at| (
+            s(p, at),
+            s(p, at),
+            s(p, at)
+        )),
+        scalar_case!(vector_branches, vector_branches_grad, 7, false, |p, at| (
+            m::<3, 1>(p, at),
+            m::<3, 1>(p, at),
+            s(p, at)
+        )),
         scalar_case!(mapped_methods, mapped_methods_grad, 6, false, |p, at| (
             m::<3, 1>(p, at),
             m::<3, 1>(p, at)
@@ -553,6 +610,8 @@ pub fn call_every_generated_function(t: f64) -> f64 {
     total += trigonometry_grad(1.0 + t, 1.5).1 .0 + hyperbolic_grad(0.5 + t, 1.5).1 .1;
     total += exponentials_grad(1.0 + t, 1.5).1 .0 + powers_and_more_grad(1.5, t, 2.0).1 .2;
     total += kinks_grad(t, -0.3).1 .0 + mapped_methods_grad(v3, w3).1 .1[2];
+    total += huber_grad(t).1 .0 + piecewise_grad(t, 0.5).1 .1 + conditions_grad(t, 1.0, 2.0).1 .2;
+    total += vector_branches_grad(v3, w3, t - 0.5).1 .0[1];
     total += powers_grad(1.0 + t, 1.5).1 .0 + ramp_grad(t, -0.5).1 .1;
     total += quadratic_grad(SMatrix::<f64, 3, 3>::identity(), v3).1 .0[(0, 0)];
     total += logsumexp_grad(SVector::<f64, 4>::new(t, 1.0, 2.0, 3.0))

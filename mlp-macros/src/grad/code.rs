@@ -7,7 +7,7 @@ use super::{Differentiated, Scalar};
 use crate::emit::arithmetic::arithmetic;
 use crate::emit::scalar::{self, Call, Scalars};
 use crate::emit::{internal_error, lit};
-use mlp_symbolic::ir::{Graph, Id, Op};
+use mlp_symbolic::ir::{Cmp, Graph, Id, Logic, Op};
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{format_ident, quote};
 use std::collections::{HashMap, HashSet};
@@ -347,6 +347,11 @@ impl Code<'_> {
         if let Some(b) = self.bound.get(&n) {
             return b.clone();
         }
+        // A condition on numbers is written where it is used, never bound.
+        if self.is_condition(n) && self.is_scalar(n) {
+            let (c, one, zero) = (self.condition(n), self.one(), self.zero());
+            return quote!((if #c { #one } else { #zero }));
+        }
         if self.uses.get(&n).copied().unwrap_or(0) > 1 && !cheap(self.g, n) {
             let name = format_ident!("t{}", n);
             self.bind(n, name);
@@ -455,6 +460,36 @@ impl Code<'_> {
                 let v = self.value(v);
                 quote!(#na::SMatrix::<#s, #k, #k>::from_diagonal(&#v))
             }
+            // `if c { a } else { b }`: both branches are computed, the one taken is the value.
+            Op::Select(c, a, b) if scalar => {
+                let (c, a, b) = (self.condition(c), self.value(a), self.value(b));
+                quote!(if #c { #a } else { #b })
+            }
+            Op::Select(c, a, b) => {
+                let (c, a, b, zero) = (self.value(c), self.value(a), self.value(b), self.zero());
+                quote!(#c.zip_zip_map(&#a, &#b, |c, a, b| if c != #zero { a } else { b }))
+            }
+            Op::Compare(..) | Op::Logic(..) | Op::Not(_) if scalar => {
+                let (c, one, zero) = (self.condition(n), self.one(), self.zero());
+                quote!(if #c { #one } else { #zero })
+            }
+            Op::Compare(..) | Op::Logic(..) => {
+                let (zero, one) = (self.zero(), self.one());
+                let Some([a, b]) = <[Id; 2]>::try_from(g.op(n).children()).ok() else {
+                    return internal_error("grad", "a condition's operands");
+                };
+                let (a, b) = (self.value(a), self.value(b));
+                let holds = match *g.op(n) {
+                    Op::Compare(cmp, ..) => compare(cmp, &quote!(u), &quote!(v)),
+                    Op::Logic(Logic::And, ..) => quote!(u != #zero && v != #zero),
+                    _ => quote!(u != #zero || v != #zero),
+                };
+                quote!(#a.zip_map(&#b, |u, v| if #holds { #one } else { #zero }))
+            }
+            Op::Not(a) => {
+                let (a, one) = (self.value(a), self.one());
+                quote!(#a.map(|u| #one - u))
+            }
             Op::Binary(f, a, b) if scalar => {
                 let (a, b) = (self.value(a), self.value(b));
                 scalar::binary(f, &a, &b, Call::Trait, self).0
@@ -476,6 +511,58 @@ impl Code<'_> {
             }
             _ => internal_error("grad", "an operation `#[mlp::grad]` does not write"),
         }
+    }
+}
+
+impl Code<'_> {
+    /// Whether `n` is a condition: a comparison, a connective, a negation.
+    fn is_condition(&self, n: Id) -> bool {
+        matches!(self.g.op(n), Op::Compare(..) | Op::Logic(..) | Op::Not(_))
+    }
+
+    /// A scalar condition as a Rust `bool` (`x > y`, `a && b`, `!(c)`).
+    fn condition(&mut self, n: Id) -> TokenStream {
+        if let Some(b) = self.bound.get(&n).cloned() {
+            let zero = self.zero();
+            return quote!((#b != #zero));
+        }
+        match *self.g.op(n) {
+            Op::Compare(cmp, a, b) => {
+                let (a, b) = (self.value(a), self.value(b));
+                compare(cmp, &a, &b)
+            }
+            Op::Logic(l, a, b) => {
+                let (a, b) = (self.condition(a), self.condition(b));
+                match l {
+                    Logic::And => quote!((#a && #b)),
+                    Logic::Or => quote!((#a || #b)),
+                }
+            }
+            Op::Not(a) => {
+                let a = self.condition(a);
+                quote!(!(#a))
+            }
+            Op::Fill(v, ..) => {
+                let holds = v.value() != 0.0;
+                quote!(#holds)
+            }
+            _ => {
+                let (v, zero) = (self.value(n), self.zero());
+                quote!((#v != #zero))
+            }
+        }
+    }
+}
+
+/// `a < b`, ... for two numbers.
+fn compare(cmp: Cmp, a: &TokenStream, b: &TokenStream) -> TokenStream {
+    match cmp {
+        Cmp::Lt => quote!(#a < #b),
+        Cmp::Le => quote!(#a <= #b),
+        Cmp::Gt => quote!(#a > #b),
+        Cmp::Ge => quote!(#a >= #b),
+        Cmp::Eq => quote!(#a == #b),
+        Cmp::Ne => quote!(#a != #b),
     }
 }
 

@@ -355,12 +355,12 @@ fn generate(function: &syn::ItemFn) -> syn::Result<TokenStream> {
     );
     out.extend(quote! {
         #[doc = #doc]
-        #[allow(unused_variables, unused_mut, non_snake_case, clippy::all)]
+        #[allow(unused_variables, unused_assignments, unused_parens, unused_mut, non_snake_case, clippy::all)]
         #vis fn #fn_ident #impl_generics (#(#inputs),*) -> #ret #where_clause {
             #body
         }
         #[doc = #trace_doc]
-        #[allow(unused_variables, unused_mut, non_snake_case, clippy::all)]
+        #[allow(unused_variables, unused_assignments, unused_parens, unused_mut, non_snake_case, clippy::all)]
         #vis fn #trace_ident #impl_generics (#(#trace_inputs,)* out: &mut dyn ::core::fmt::Write) -> ::core::fmt::Result #where_clause {
             #trace
         }

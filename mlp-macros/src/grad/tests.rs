@@ -139,11 +139,36 @@ fn statements_and_loops_are_refused() {
     let e = errors("fn f(x: f64) -> f64 { let mut s = x; s += 1.0; s }");
     assert!(e[0].0.contains("only `let name = ...;` bindings"), "{e:?}");
     assert_eq!(e[0].1, "s += 1.0;");
-    let e = errors("fn f(x: f64) -> f64 { if x > 0.0 { x } else { 0.0 } }");
+    let e = errors("fn f(x: f64) -> f64 { while x > 0.0 { } x }");
+    assert!(e[0].0.contains("only `let name = ...;` bindings"), "{e:?}");
+}
+
+#[test]
+fn branches_without_a_value_or_with_two_shapes_point_at_them() {
+    assert!(errors("fn f(x: f64) -> f64 { if x > 0.0 { x } else { 0.0 } }").is_empty());
+    let e = errors("fn f(x: f64) -> f64 { let y = if x > 0.0 { x }; y }");
     assert!(
-        e[0].0.contains("cannot be differentiated: supported:"),
+        e[0].0.contains("an `if` without `else` has no value"),
         "{e:?}"
     );
+    assert_eq!(e[0].1, "if");
+    let e = errors("fn f(x: f64, v: SVector<f64, 2>) -> f64 { if x > 0.0 { x } else { v } }");
+    assert!(
+        e[0].0.contains("need one shape, found [1×1] and [2×1]"),
+        "{e:?}"
+    );
+    let e = errors("fn f(x: f64, v: SVector<f64, 2>) -> f64 { if v > x { x } else { x } }");
+    assert!(e[0].0.contains("the two sides need one shape"), "{e:?}");
+    assert_eq!(e[0].1, ">");
+    let e = errors("fn f(x: f64) -> f64 { match x { _ => x } }");
+    assert!(
+        e[0].0.contains("write it as `if`/`else if`/`else`"),
+        "{e:?}"
+    );
+    assert_eq!(e[0].1, "match");
+    let e = errors("fn f(x: f64) -> f64 { if x { x } else { 1.0 } }");
+    assert!(e[0].0.contains("expected a condition"), "{e:?}");
+    assert_eq!(e[0].1, "x");
 }
 
 #[test]
@@ -283,6 +308,17 @@ mod never_panics {
         "signum()",
         "floor()",
         "map(|t| t.sin().max(0.5))",
+        "if",
+        "else",
+        "x > y",
+        "&&",
+        "||",
+        "<=",
+        "==",
+        "match",
+        "while",
+        "for i in 0..3",
+        "true",
     ];
 
     const SIGNATURES: &[&str] = &[
@@ -316,6 +352,8 @@ mod never_panics {
                 inner.clone().prop_map(|a| format!("({a}).tanh()")),
                 inner.clone().prop_map(|a| format!("sigmoid({a})")),
                 inner.clone().prop_map(|a| format!("({a}).powi(2)")),
+                (inner.clone(), inner.clone()).prop_map(|(a, b)| format!("(if {a} > {b} {{ {a} }} else {{ {b} * 2.0 }})")),
+                (inner.clone(), inner.clone()).prop_map(|(a, b)| format!("(if !({a} <= x) && x != 1.0 {{ {a} }} else if x > 0.0 || {b} < 0.0 {{ {b} }} else {{ x }})")),
                 inner.clone().prop_map(|a| format!("({a}).sin().abs()")),
                 inner.clone().prop_map(|a| format!("({a}).atan().exp2()")),
                 (inner.clone(), inner.clone()).prop_map(|(a, b)| format!("({a}).atan2({b})")),

@@ -1,7 +1,7 @@
 //! An f64 interpreter for the IR (tests only): every rewrite rule and every chain-rule result is
 //! checked numerically here, independently of code generation.
 
-use super::{Binary, Func, Graph, Id, Op};
+use super::{Binary, Cmp, Func, Graph, Id, Logic, Op};
 use std::collections::HashMap;
 
 /// A dense row-major f64 matrix.
@@ -211,6 +211,38 @@ fn step(g: &Graph, n: Id, env: &HashMap<Id, Mat>, m: &HashMap<Id, Mat>) -> Mat {
             }
             Func::Signum => a.signum(),
         }),
+        Op::Compare(c, a, b) => zip(v(a), v(b), |a, b| {
+            let holds = match c {
+                Cmp::Lt => a < b,
+                Cmp::Le => a <= b,
+                Cmp::Gt => a > b,
+                Cmp::Ge => a >= b,
+                Cmp::Eq => a == b,
+                Cmp::Ne => a != b,
+            };
+            f64::from(u8::from(holds))
+        }),
+        Op::Logic(l, a, b) => zip(v(a), v(b), |a, b| {
+            let (a, b) = (a != 0.0, b != 0.0);
+            f64::from(u8::from(match l {
+                Logic::And => a && b,
+                Logic::Or => a || b,
+            }))
+        }),
+        Op::Not(a) => v(a).map(|a| f64::from(u8::from(a == 0.0))),
+        Op::Select(c, a, b) => {
+            let (c, a, b) = (v(c), v(a), v(b));
+            let data = (0..a.data.len())
+                .map(|i| {
+                    if c.data[i] != 0.0 {
+                        a.data[i]
+                    } else {
+                        b.data[i]
+                    }
+                })
+                .collect();
+            Mat::new(a.rows, a.cols, data)
+        }
         Op::Binary(f, a, b) => {
             let (a, b) = (v(a), v(b));
             let data = a
@@ -341,4 +373,10 @@ fn step(g: &Graph, n: Id, env: &HashMap<Id, Mat>, m: &HashMap<Id, Mat>) -> Mat {
             Mat::scalar(d.data.iter().sum::<f64>() / d.data.len() as f64)
         }
     }
+}
+
+/// `f` of the elements of two matrices of one shape.
+fn zip(a: &Mat, b: &Mat, f: impl Fn(f64, f64) -> f64) -> Mat {
+    let data = a.data.iter().zip(&b.data).map(|(&x, &y)| f(x, y)).collect();
+    Mat::new(a.rows, a.cols, data)
 }

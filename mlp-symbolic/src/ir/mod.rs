@@ -132,6 +132,32 @@ pub enum Func {
     Signum,
 }
 
+/// A comparison of two numbers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Cmp {
+    /// `a < b`.
+    Lt,
+    /// `a ≤ b`.
+    Le,
+    /// `a > b`.
+    Gt,
+    /// `a ≥ b`.
+    Ge,
+    /// `a = b`.
+    Eq,
+    /// `a ≠ b`.
+    Ne,
+}
+
+/// A connective of two conditions.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Logic {
+    /// Both (`&&`).
+    And,
+    /// Either (`||`).
+    Or,
+}
+
 /// Elementwise functions of two values of the same shape.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Binary {
@@ -246,6 +272,16 @@ pub enum Op {
     Map(Func, Id),
     /// `f(a, b)` elementwise, `a` and `b` of the same shape.
     Binary(Binary, Id, Id),
+    /// A condition, elementwise: 1 where `a cmp b` holds, 0 elsewhere (a mask). No gradient
+    /// flows through it: it is piecewise constant.
+    Compare(Cmp, Id, Id),
+    /// Two conditions joined, elementwise (masks of the same shape).
+    Logic(Logic, Id, Id),
+    /// A condition negated: 1 − mask.
+    Not(Id),
+    /// `a` where the mask `c` holds, `b` elsewhere: the value of an `if c { a } else { b }`,
+    /// children `(c, a, b)` of the same shape. Its derivative is that of the branch taken.
+    Select(Id, Id, Id),
     /// `softmax(θ)ᵢ = e^{θᵢ} / Σⱼ e^{θⱼ}`, column by column (one distribution per sample),
     /// same shape as `θ`.
     Softmax(Id),
@@ -300,6 +336,7 @@ impl Op {
         match *self {
             Leaf(_) | Identity(_) | Ones(_) | Fill(..) => vec![],
             Transpose(a)
+            | Not(a)
             | Neg(a)
             | Scale(_, a)
             | Diag(a)
@@ -332,7 +369,10 @@ impl Op {
             | BceLogits(a, b)
             | MaxoutRoute(_, a, b)
             | Binary(_, a, b)
+            | Compare(_, a, b)
+            | Logic(_, a, b)
             | Update(a, b) => vec![a, b],
+            Select(c, a, b) => vec![c, a, b],
         }
     }
 
@@ -347,6 +387,10 @@ impl Op {
             Diag(_) => Diag(c[0]),
             Map(f, _) => Map(f, c[0]),
             Binary(f, ..) => Binary(f, c[0], c[1]),
+            Compare(f, ..) => Compare(f, c[0], c[1]),
+            Logic(f, ..) => Logic(f, c[0], c[1]),
+            Not(_) => Not(c[0]),
+            Select(..) => Select(c[0], c[1], c[2]),
             Softmax(_) => Softmax(c[0]),
             LogSumExp(_) => LogSumExp(c[0]),
             MatMul(..) => MatMul(c[0], c[1]),
@@ -552,9 +596,18 @@ impl Graph {
                 let a = s(self, a);
                 (Shape::matrix(a.cols, a.rows), true)
             }
-            Add(a, b) | Sub(a, b) | Hadamard(a, b) | Div(a, b) | Binary(_, a, b) => {
-                (s(self, a), s(self, a) == s(self, b))
-            }
+            Add(a, b)
+            | Sub(a, b)
+            | Hadamard(a, b)
+            | Div(a, b)
+            | Binary(_, a, b)
+            | Compare(_, a, b)
+            | Logic(_, a, b) => (s(self, a), s(self, a) == s(self, b)),
+            Not(a) => (s(self, a), true),
+            Select(c, a, b) => (
+                s(self, a),
+                s(self, a) == s(self, b) && s(self, c) == s(self, a),
+            ),
             Neg(a) | Scale(_, a) | Map(_, a) => (s(self, a), true),
             Diag(a) => {
                 let a = s(self, a);

@@ -1,6 +1,6 @@
 //! IR → text: the lecture's notation for the derivation, s-expressions for unit tests.
 
-use super::{Binary, Func, Graph, Id, Num, Op, Ratio};
+use super::{Binary, Cmp, Func, Graph, Id, Logic, Num, Op, Ratio};
 use std::collections::HashMap;
 
 /// Renders nodes of one graph. Named values print by name; `extra` names more nodes (the
@@ -14,10 +14,13 @@ pub struct Render<'g> {
 }
 
 // Binding strength: a child that binds weaker than its parent needs parentheses.
-const SUM: u8 = 1; // a + b, a − b
-const NEG: u8 = 2; // −a
-const ELEMENTWISE: u8 = 3; // a ⊙ b, a ⊘ b
-const PRODUCT: u8 = 4; // a·b, c·a
+const SELECT: u8 = 0; // a if c, b otherwise
+const LOGIC: u8 = 1; // c ∧ d, c ∨ d
+const CMP: u8 = 2; // a > b
+const SUM: u8 = 3; // a + b, a − b
+const NEG: u8 = 4; // −a
+const ELEMENTWISE: u8 = 5; // a ⊙ b, a ⊘ b
+const PRODUCT: u8 = 6; // a·b, c·a
 const POSTFIX: u8 = 8; // aᵀ, a²
 const ATOM: u8 = 9; // names, f(a), ⟨a, b⟩
 
@@ -179,6 +182,30 @@ impl<'g> Render<'g> {
                 )
             }
             Op::Map(Func::Abs, a) => (format!("|{}|", self.math(a)), ATOM),
+            Op::Compare(c, a, b) => (
+                format!("{} {} {}", child(a, SUM), cmp_symbol(c), child(b, SUM)),
+                CMP,
+            ),
+            Op::Logic(l, a, b) => {
+                let symbol = match l {
+                    Logic::And => "∧",
+                    Logic::Or => "∨",
+                };
+                (
+                    format!("{} {symbol} {}", child(a, CMP), child(b, CMP)),
+                    LOGIC,
+                )
+            }
+            Op::Not(a) => (format!("¬({})", self.math(a)), ATOM),
+            Op::Select(c, a, b) => (
+                format!(
+                    "{} if {}, {} otherwise",
+                    child(a, LOGIC),
+                    child(c, LOGIC),
+                    child(b, LOGIC)
+                ),
+                SELECT,
+            ),
             Op::Map(f, a) => (format!("{}({})", func_name(f), self.math(a)), ATOM),
             Op::Binary(Binary::Powf, a, b) => {
                 (format!("{}^{}", child(a, ATOM), child(b, ATOM)), POSTFIX)
@@ -265,6 +292,11 @@ impl<'g> Render<'g> {
             Op::Diag(a) => format!("(diag {})", s(a)),
             Op::Map(f, a) => format!("({} {})", sexpr_func(f), s(a)),
             Op::Binary(f, a, b) => format!("({} {} {})", binary_name(f), s(a), s(b)),
+            Op::Compare(c, a, b) => format!("({} {} {})", cmp_symbol(c), s(a), s(b)),
+            Op::Logic(Logic::And, a, b) => format!("(and {} {})", s(a), s(b)),
+            Op::Logic(Logic::Or, a, b) => format!("(or {} {})", s(a), s(b)),
+            Op::Not(a) => format!("(not {})", s(a)),
+            Op::Select(c, a, b) => format!("(select {} {} {})", s(c), s(a), s(b)),
             Op::Softmax(a) => format!("(softmax {})", s(a)),
             Op::Dot(a, b) => format!("(dot {} {})", s(a), s(b)),
             Op::SubScalar(a, b) => format!("(-s {} {})", s(a), s(b)),
@@ -314,6 +346,8 @@ fn number(n: Num) -> String {
         (std::f64::consts::LN_10, "ln 10"),
         (1.0 / std::f64::consts::LN_2, "1/ln 2"),
         (1.0 / std::f64::consts::LN_10, "1/ln 10"),
+        (180.0 / std::f64::consts::PI, "180/π"),
+        (std::f64::consts::PI / 180.0, "π/180"),
     ] {
         if v == value {
             return name.to_string();
@@ -390,6 +424,18 @@ pub fn func_name(f: Func) -> &'static str {
         Func::Abs => "abs",
         Func::Sign => "sign",
         Func::Signum => "signum",
+    }
+}
+
+/// A comparison as the math writes it.
+pub fn cmp_symbol(c: Cmp) -> &'static str {
+    match c {
+        Cmp::Lt => "<",
+        Cmp::Le => "≤",
+        Cmp::Gt => ">",
+        Cmp::Ge => "≥",
+        Cmp::Eq => "=",
+        Cmp::Ne => "≠",
     }
 }
 

@@ -3,6 +3,7 @@
 //! Each rule is one file, a pure function from a node to its simpler equal (or `None`). Every
 //! application is logged, so the derivation can show which rule turned what into what.
 
+mod branch_product;
 mod diag_to_hadamard;
 mod drop_identity;
 mod fold_constants;
@@ -11,6 +12,7 @@ mod fuse_sigmoid_bce;
 mod fuse_softmax_ce;
 mod lse_from_softmax;
 mod maxout_route;
+mod merge_branches;
 mod outer_update;
 mod scalar_diag;
 mod scalar_product;
@@ -57,6 +59,8 @@ pub const EXPRESSION_RULES: &[(&str, Rule)] = &[
     ("scalar_product", scalar_product::apply),
     ("diag_to_hadamard", diag_to_hadamard::apply),
     ("fold_constants", fold_constants::apply),
+    ("branch_product", branch_product::apply),
+    ("merge_branches", merge_branches::apply),
 ];
 
 /// The rules for the update `P − η·∇P` of training: how it is applied, not what it computes.
