@@ -126,8 +126,15 @@
 //! conditions comparing values (`<`, `<=`, `>`, `>=`, `==`, `!=`) joined with `&&`, `||` and
 //! `!`, elementwise inside `.map`; both branches are computed, the value and the derivative are
 //! those of the branch taken, and the derivation shows the piecewise form (`∂f/∂x = 2·(y·x) if
-//! x > y, cos(x − y) otherwise`). Anything else (`match`, loops, an `if` without `else`) is a
-//! compile error spanned on the expression that cannot be differentiated.
+//! x > y, cos(x − y) otherwise`). Loops: `for i in a..b` (and `..=`, or over an array of
+//! numbers `for c in [3.0, 2.0, 1.0]`) whose bounds are integer literals, `const`s declared in
+//! the body, `x.len()` of a statically sized value and `+ - *` of those, over `let mut`
+//! accumulators changed with `=`, `+=`, `-=`, `*=`, `/=`; the loops are unrolled, at most
+//! 4,096 iterations per function. Indexing by such integers, `x[i]`, `x[i + 1]`,
+//! `m[(i, j)]`, and vectors built from numbers, `SVector::<T, 3>::new(a, b, c)` or
+//! `Vector3::new(..)`. Anything else (`match`, `while`, `loop`, `break`, run-time bounds, an
+//! `if` without `else`) is a compile error spanned on the expression that cannot be
+//! differentiated.
 //!
 //! At kinks and ties the derivative follows PyTorch and JAX where they agree: |x|′(0) = 0,
 //! ReLU′(0) = `x.max(0.0)`′ at 0 = 0, `signum`′ = 0, and `x.clamp(lo, hi)` has derivative 0 at

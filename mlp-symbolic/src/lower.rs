@@ -15,7 +15,8 @@ pub const SUPPORTED: &str = "supported: arguments and `let`s, number literals, `
      `.component_div(&v)`, the methods of `f32`/`f64` (`sin cos tan asin acos atan atan2 sinh \
      cosh tanh asinh acosh atanh exp exp2 exp_m1 ln ln_1p log log2 log10 sqrt cbrt powi powf \
      recip abs signum copysign hypot mul_add min max clamp to_degrees to_radians`), `sigmoid(s)`, `relu(s)`, \
-     `.map(|t| ...)` over those, and `if`/`else` on comparisons; in generic code constants may be `T::zero()`, `T::one()`, `convert(2.0)` or \
+     `.map(|t| ...)` over those, `if`/`else` on comparisons, `for` loops of constant bounds \
+     over `let mut`s, indexing `v[i]`, `m[(i, j)]` and `SVector::new(..)`; in generic code constants may be `T::zero()`, `T::one()`, `convert(2.0)` or \
      `T::from_f64(2.0).unwrap()`";
 
 /// Lowers expressions into one graph.
@@ -31,7 +32,18 @@ pub struct Lowering<'g> {
     taken: Vec<String>,
     /// Lowering an `Elementwise(...)` activation, whose only variable is `z`.
     activation: bool,
+    /// Integers known while lowering: loop counters and `const`s of the body, innermost last.
+    integers: Vec<(String, i64)>,
+    /// The names declared `let mut`, which assignments may change.
+    mutable: Vec<String>,
+    /// Loop iterations unrolled so far (at most [`MAX_UNROLLED`]).
+    unrolled: usize,
+    /// Inside a loop: assignments there are not named (the value after the loop is).
+    in_loop: usize,
 }
+
+/// The most loop iterations one function may unroll.
+pub const MAX_UNROLLED: usize = 4096;
 
 impl<'g> Lowering<'g> {
     /// A lowering of a `#[mlp::grad]` body: nothing in scope yet, operations as written.
@@ -42,6 +54,10 @@ impl<'g> Lowering<'g> {
             elementwise: None,
             taken: Vec::new(),
             activation: false,
+            integers: Vec::new(),
+            mutable: Vec::new(),
+            unrolled: 0,
+            in_loop: 0,
         }
     }
 
@@ -82,20 +98,17 @@ impl<'g> Lowering<'g> {
 
     /// A block or an expression: `let`s name their values (the derivation's intermediates).
     pub fn body(&mut self, block: &syn::Block) -> syn::Result<Id> {
-        let depth = self.scope.len();
+        let (depth, integers) = (self.scope.len(), self.integers.len());
         let mut result = None;
         for (i, stmt) in block.stmts.iter().enumerate() {
             let last = i + 1 == block.stmts.len();
             match stmt {
-                Stmt::Local(local) => self.local(local)?,
                 Stmt::Expr(e, None) if last => result = Some(self.expr(e)?),
-                other => return Err(error(
-                    other,
-                    "only `let name = ...;` bindings and a final expression can be differentiated",
-                )),
+                other => self.statement(other)?,
             }
         }
         self.scope.truncate(depth);
+        self.integers.truncate(integers);
         result.ok_or_else(|| {
             syn::Error::new(
                 block.brace_token.span.close(),
@@ -104,7 +117,363 @@ impl<'g> Lowering<'g> {
         })
     }
 
+    /// A statement: a `let`, an assignment to a `let mut`, a `for` loop of constant bounds, or
+    /// a `const` of an integer.
+    fn statement(&mut self, stmt: &Stmt) -> syn::Result<()> {
+        match stmt {
+            Stmt::Local(local) => self.local(local),
+            Stmt::Expr(Expr::Assign(a), _) => {
+                let value = self.expr(&a.right)?;
+                self.assign(&a.left, value)
+            }
+            Stmt::Expr(Expr::Binary(b), _) if compound(&b.op).is_some() => {
+                let current = self.expr(&b.left)?;
+                let right = self.expr(&b.right)?;
+                let fake = syn::ExprBinary {
+                    attrs: Vec::new(),
+                    left: b.left.clone(),
+                    op: compound(&b.op).unwrap_or(b.op),
+                    right: b.right.clone(),
+                };
+                let value = self.combine(&fake, current, right)?;
+                self.assign(&b.left, value)
+            }
+            Stmt::Expr(Expr::ForLoop(f), _) => self.for_loop(f),
+            Stmt::Expr(e @ (Expr::While(_) | Expr::Loop(_)), _) => {
+                let keyword = match e {
+                    Expr::While(w) => w.while_token.span,
+                    Expr::Loop(l) => l.loop_token.span,
+                    _ => proc_macro2::Span::call_site(),
+                };
+                Err(syn::Error::new(
+                    keyword,
+                    format!(
+                        "`{}` cannot be differentiated: only `for` loops with constant bounds are (`for i in 0..n`); `while` and `loop` run a number of times known only at run time",
+                        short(e)
+                    ),
+                ))
+            }
+            Stmt::Expr(Expr::Break(b), _) => Err(error(
+                b,
+                "`break` makes the number of iterations depend on the values: not differentiated",
+            )),
+            Stmt::Item(syn::Item::Const(c)) => {
+                let Some(v) = self.integer(&c.expr) else {
+                    return Err(error(&c.expr, "expected an integer constant"));
+                };
+                self.integers.push((c.ident.to_string(), v));
+                Ok(())
+            }
+            other => Err(error(
+                other,
+                "only `let` bindings, assignments to a `let mut`, `for` loops and a final expression can be differentiated",
+            )),
+        }
+    }
+
+    /// `name = value` for a `let mut name`: the name now stands for the new value.
+    fn assign(&mut self, target: &Expr, value: Id) -> syn::Result<()> {
+        let Expr::Path(p) = target else {
+            return Err(error(target, "only a `let mut` name can be assigned"));
+        };
+        let Some(ident) = p.path.get_ident() else {
+            return Err(error(target, "only a `let mut` name can be assigned"));
+        };
+        let name = ident.to_string();
+        if !self.mutable.contains(&name) {
+            return Err(error(
+                target,
+                &format!("`{name}` is not a `let mut` of this function"),
+            ));
+        }
+        let Some(slot) = self.scope.iter_mut().rev().find(|(n, _)| *n == name) else {
+            return Err(error(target, &format!("`{name}` is not in scope")));
+        };
+        if self.g.shape(slot.1) != self.g.shape(value) {
+            let (was, now) = (self.g.shape(slot.1).text(), self.g.shape(value).text());
+            return Err(error(
+                target,
+                &format!("`{name}` is {was}; the value assigned is {now}"),
+            ));
+        }
+        slot.1 = value;
+        // The value a loop leaves is named after the loop, not each iteration's.
+        if self.in_loop == 0 && self.g.name(value).is_none() && !self.is_constant(value) {
+            let fresh = self.fresh(&name);
+            self.g.set_name(value, fresh);
+        }
+        Ok(())
+    }
+
+    /// `for i in a..b { ... }`, `a..=b`, or over an array of numbers `for c in [1.0, 2.0]`:
+    /// unrolled, the counter a known integer in each copy of the body.
+    fn for_loop(&mut self, f: &syn::ExprForLoop) -> syn::Result<()> {
+        let counter = match &*f.pat {
+            syn::Pat::Ident(p) if p.subpat.is_none() => p.ident.to_string(),
+            syn::Pat::Wild(_) => "_".to_string(),
+            other => return Err(error(other, "expected a loop counter name")),
+        };
+        // The values the counter takes: integers of a range, or numbers of an array.
+        let (integers, numbers): (Vec<i64>, Vec<f64>) = match &*f.expr {
+            Expr::Range(r) => {
+                let bound = |e: &Option<Box<Expr>>| -> syn::Result<i64> {
+                    let Some(e) = e else {
+                        return Err(error(r, "expected both bounds: `a..b`"));
+                    };
+                    self.integer(e).ok_or_else(|| {
+                        error(
+                            e,
+                            "a loop bound must be known when the function is compiled: an integer, a `const` of this function, `x.len()` of an argument, or `+`/`-`/`*` of those",
+                        )
+                    })
+                };
+                let (start, end) = (bound(&r.start)?, bound(&r.end)?);
+                let end = match r.limits {
+                    syn::RangeLimits::HalfOpen(_) => end,
+                    syn::RangeLimits::Closed(_) => end + 1,
+                };
+                ((start..end.max(start)).collect(), Vec::new())
+            }
+            Expr::Array(a) => {
+                let mut values = Vec::new();
+                for e in &a.elems {
+                    values.push(literal(e).ok_or_else(|| error(e, "expected a number"))?);
+                }
+                (Vec::new(), values)
+            }
+            other => {
+                return Err(error(
+                    other,
+                    "expected a range of constant bounds (`0..n`, `1..=n`) or an array of numbers",
+                ))
+            }
+        };
+        let count = integers.len() + numbers.len();
+        self.unrolled += count;
+        if self.unrolled > MAX_UNROLLED {
+            return Err(error(
+                &f.expr,
+                &format!(
+                    "the loops of one function are unrolled, at most {MAX_UNROLLED} iterations in all: this one brings them to {}",
+                    self.unrolled
+                ),
+            ));
+        }
+        self.in_loop += 1;
+        let result: syn::Result<()> = (|| {
+            for &i in &integers {
+                self.integers.push((counter.clone(), i));
+                let step = self.loop_body(&f.body);
+                self.integers.pop();
+                step?;
+            }
+            for &v in &numbers {
+                let c = self.constant(v);
+                self.scope.push((counter.clone(), c));
+                let step = self.loop_body(&f.body);
+                self.scope.pop();
+                step?;
+            }
+            Ok(())
+        })();
+        self.in_loop -= 1;
+        result?;
+        // Name what the loop left in each `let mut` it changed.
+        if self.in_loop == 0 {
+            for name in self.mutable.clone() {
+                if let Some(&(_, id)) = self.scope.iter().rev().find(|(n, _)| *n == name) {
+                    if self.g.name(id).is_none() && !self.is_constant(id) {
+                        let fresh = self.fresh(&name);
+                        self.g.set_name(id, fresh);
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// One iteration: the body's statements, its `let`s scoped to it.
+    fn loop_body(&mut self, block: &syn::Block) -> syn::Result<()> {
+        let (depth, integers) = (self.scope.len(), self.integers.len());
+        for stmt in &block.stmts {
+            match stmt {
+                Stmt::Expr(e, None) => {
+                    return Err(error(
+                        e,
+                        "a loop's body ends with a `;`: assign to a `let mut` (`acc += ...;`)",
+                    ))
+                }
+                other => self.statement(other)?,
+            }
+        }
+        self.scope.truncate(depth);
+        self.integers.truncate(integers);
+        Ok(())
+    }
+
+    /// An integer known while lowering: a literal, a loop counter, a `const` of the body,
+    /// `x.len()` (or `x.nrows()`, `x.ncols()`) of a value, and `+ - * /` of those.
+    fn integer(&self, e: &Expr) -> Option<i64> {
+        match e {
+            Expr::Lit(syn::ExprLit {
+                lit: Lit::Int(i), ..
+            }) => i.base10_parse().ok(),
+            Expr::Paren(p) => self.integer(&p.expr),
+            Expr::Group(g) => self.integer(&g.expr),
+            Expr::Path(p) => {
+                let name = p.path.get_ident()?.to_string();
+                self.integers
+                    .iter()
+                    .rev()
+                    .find(|(n, _)| *n == name)
+                    .map(|&(_, v)| v)
+            }
+            Expr::Binary(b) => {
+                let (l, r) = (self.integer(&b.left)?, self.integer(&b.right)?);
+                match b.op {
+                    BinOp::Add(_) => l.checked_add(r),
+                    BinOp::Sub(_) => l.checked_sub(r),
+                    BinOp::Mul(_) => l.checked_mul(r),
+                    BinOp::Div(_) if r != 0 => Some(l / r),
+                    _ => None,
+                }
+            }
+            Expr::MethodCall(m) if m.args.is_empty() => {
+                let Expr::Path(p) = &*m.receiver else {
+                    return None;
+                };
+                let name = p.path.get_ident()?.to_string();
+                let &(_, id) = self.scope.iter().rev().find(|(n, _)| *n == name)?;
+                let s = self.g.shape(id);
+                match m.method.to_string().as_str() {
+                    "len" => i64::try_from(s.rows * s.cols).ok(),
+                    "nrows" => i64::try_from(s.rows).ok(),
+                    "ncols" => i64::try_from(s.cols).ok(),
+                    _ => None,
+                }
+            }
+            Expr::Cast(c) => self.integer(&c.expr),
+            _ => None,
+        }
+    }
+
+    /// The loop counters' values, for a message: ` (when i = 4)`.
+    fn counters(&self) -> String {
+        if self.integers.is_empty() || self.in_loop == 0 {
+            return String::new();
+        }
+        let values: Vec<String> = self
+            .integers
+            .iter()
+            .map(|(n, v)| format!("{n} = {v}"))
+            .collect();
+        format!(" (when {})", values.join(", "))
+    }
+
+    /// `v[i]`, `m[(i, j)]`: an element at indices known while lowering.
+    fn index(&mut self, e: &syn::ExprIndex) -> syn::Result<Id> {
+        let m = self.expr(&e.expr)?;
+        let s = self.shape(m);
+        let out_of_range = |what: String| error(&e.index, &what);
+        let k = match &*e.index {
+            Expr::Tuple(t) if t.elems.len() == 2 => {
+                let (Some(i), Some(j)) = (self.integer(&t.elems[0]), self.integer(&t.elems[1]))
+                else {
+                    return Err(error(&e.index, "expected indices known when the function is compiled: integers, loop counters, `const`s"));
+                };
+                if i < 0 || j < 0 || i as usize >= s.rows || j as usize >= s.cols {
+                    return Err(out_of_range(format!(
+                        "({i}, {j}) is outside the {} matrix{}",
+                        s.text(),
+                        self.counters()
+                    )));
+                }
+                i as usize + j as usize * s.rows
+            }
+            index => {
+                let Some(k) = self.integer(index) else {
+                    return Err(error(index, "expected an index known when the function is compiled: an integer, a loop counter, a `const`, or `+`/`-` of those"));
+                };
+                if k < 0 || k as usize >= s.rows * s.cols {
+                    return Err(out_of_range(format!(
+                        "index {k} is outside the {} value{}",
+                        s.text(),
+                        self.counters()
+                    )));
+                }
+                k as usize
+            }
+        };
+        if s.is_scalar() {
+            return Ok(m);
+        }
+        let basis = self.g.add(Op::Basis(s.rows, s.cols, k));
+        Ok(if s.cols == 1 {
+            self.g.add(Op::Dot(basis, m))
+        } else {
+            let p = self.g.add(Op::Hadamard(basis, m));
+            self.g.add(Op::Sum(p))
+        })
+    }
+
+    /// `SVector::<T, n>::new(a, b, ...)`, `Vector3::new(...)`: a column of numbers, Σ sₖ·eₖ.
+    fn vector(&mut self, c: &syn::ExprCall, p: &syn::ExprPath) -> syn::Result<Id> {
+        let n = c.args.len();
+        if n == 0 {
+            return Err(error(c, "expected the vector's elements"));
+        }
+        // The size the type names, where it names one, must be the number of elements.
+        let last = p.path.segments.len().saturating_sub(2);
+        let declared = p.path.segments.get(last).and_then(|s| {
+            let name = s.ident.to_string();
+            if let Some(k) = name
+                .strip_prefix("Vector")
+                .and_then(|d| d.parse::<usize>().ok())
+            {
+                return Some(k);
+            }
+            let syn::PathArguments::AngleBracketed(a) = &s.arguments else {
+                return None;
+            };
+            a.args.iter().find_map(|g| match g {
+                syn::GenericArgument::Const(e) => self.integer(e).map(|v| v as usize),
+                syn::GenericArgument::Type(syn::Type::Path(t)) => {
+                    t.path.get_ident().and_then(|i| i.to_string().parse().ok())
+                }
+                _ => None,
+            })
+        });
+        if declared.is_some_and(|d| d != n) {
+            return Err(error(
+                c,
+                &format!(
+                    "the type says {} elements, found {n}",
+                    declared.unwrap_or(0)
+                ),
+            ));
+        }
+        let mut total: Option<Id> = None;
+        for (k, arg) in c.args.iter().enumerate() {
+            let v = self.expr(arg)?;
+            if !self.shape(v).is_scalar() {
+                return Err(error(arg, "expected a number"));
+            }
+            let basis = self.g.add(Op::Basis(n, 1, k));
+            let term = self.g.add(Op::MatMul(v, basis));
+            total = Some(match total {
+                Some(t) => self.g.add(Op::Add(t, term)),
+                None => term,
+            });
+        }
+        total.ok_or_else(|| error(c, "expected the vector's elements"))
+    }
+
     fn local(&mut self, local: &syn::Local) -> syn::Result<()> {
+        if let syn::Pat::Ident(p) = &local.pat {
+            if p.mutability.is_some() {
+                self.mutable.push(p.ident.to_string());
+            }
+        }
         let ident = match &local.pat {
             syn::Pat::Ident(p) if p.subpat.is_none() => &p.ident,
             syn::Pat::Type(t) => match &*t.pat {
@@ -155,6 +524,11 @@ impl<'g> Lowering<'g> {
                     return Err(error(e, "expected an argument or a `let` name"));
                 };
                 let name = ident.to_string();
+                if !self.scope.iter().any(|(n, _)| *n == name) {
+                    if let Some(&(_, v)) = self.integers.iter().rev().find(|(n, _)| *n == name) {
+                        return Ok(self.constant(v as f64));
+                    }
+                }
                 self.scope
                     .iter()
                     .rev()
@@ -193,6 +567,12 @@ impl<'g> Lowering<'g> {
             Expr::Binary(b) if condition_op(&b.op) => self.condition(e),
             Expr::Binary(b) => self.binary(b),
             Expr::If(i) => self.branch(i),
+            Expr::Index(i) => self.index(i),
+            // `i as f64` of a loop counter: a number.
+            Expr::Cast(c) => match self.integer(&c.expr) {
+                Some(v) => Ok(self.constant(v as f64)),
+                None => Err(error(e, "only an integer known when the function is compiled can be cast (`i as f64`)")),
+            },
             Expr::Match(m) => Err(syn::Error::new(
                 m.match_token.span,
                 format!(
@@ -328,6 +708,11 @@ impl<'g> Lowering<'g> {
 
     fn binary(&mut self, b: &syn::ExprBinary) -> syn::Result<Id> {
         let (a, c) = (self.expr(&b.left)?, self.expr(&b.right)?);
+        self.combine(b, a, c)
+    }
+
+    /// `a op c` for the lowered operands of `b`.
+    fn combine(&mut self, b: &syn::ExprBinary, a: Id, c: Id) -> syn::Result<Id> {
         let (sa, sc) = (self.shape(a), self.shape(c));
         let op = &b.op;
         let mismatch = |what: &str| {
@@ -647,6 +1032,24 @@ impl<'g> Lowering<'g> {
         if let Some(v) = constant_call(c) {
             return Ok(self.constant(v));
         }
+        if let Expr::Path(p) = &*c.func {
+            let segments: Vec<String> = p
+                .path
+                .segments
+                .iter()
+                .map(|s| s.ident.to_string())
+                .collect();
+            let is_vector = |t: &str| {
+                t == "SVector"
+                    || t.strip_prefix("Vector")
+                        .is_some_and(|d| d.parse::<usize>().is_ok())
+            };
+            if let [.., ty, new] = segments.as_slice() {
+                if new == "new" && is_vector(ty) {
+                    return self.vector(c, p);
+                }
+            }
+        }
         let func = match &*c.func {
             Expr::Path(p) => p.path.segments.last().and_then(|s| named_func(&s.ident)),
             _ => None,
@@ -728,6 +1131,17 @@ fn unary(name: &str) -> Option<Func> {
         "cbrt" => Func::Cbrt,
         "abs" => Func::Abs,
         "signum" => Func::Signum,
+        _ => return None,
+    })
+}
+
+/// The operator of a compound assignment: `+=` is `+`.
+fn compound(op: &BinOp) -> Option<BinOp> {
+    Some(match op {
+        BinOp::AddAssign(t) => BinOp::Add(syn::Token![+](t.spans[0])),
+        BinOp::SubAssign(t) => BinOp::Sub(syn::Token![-](t.spans[0])),
+        BinOp::MulAssign(t) => BinOp::Mul(syn::Token![*](t.spans[0])),
+        BinOp::DivAssign(t) => BinOp::Div(syn::Token![/](t.spans[0])),
         _ => return None,
     })
 }

@@ -216,6 +216,52 @@ pub fn vector_branches(v: SVector<f64, 3>, w: SVector<f64, 3>, s: f64) -> f64 {
     chosen.dot(&w)
 }
 
+// ---- loops and indexing -------------------------------------------------------------------
+
+/// Rosenbrock's function in 5 dimensions, a loop over its terms.
+#[mlp::grad]
+pub fn rosenbrock_loop(v: SVector<f64, 5>) -> f64 {
+    let mut total = 0.0;
+    for i in 0..v.len() - 1 {
+        total += 100.0 * (v[i + 1] - v[i] * v[i]).powi(2) + (1.0 - v[i]).powi(2);
+    }
+    total
+}
+
+/// Horner's rule for 1 + 2x + 3x² + 4x³, over an array of coefficients, and a polynomial
+/// whose coefficients are an argument (`..=`, `i as f64`, a `const`).
+#[mlp::grad]
+pub fn horner(x: f64, c: SVector<f64, 4>) -> f64 {
+    let mut acc = 4.0;
+    for k in [3.0, 2.0, 1.0] {
+        acc = acc * x + k;
+    }
+    const N: usize = 3;
+    let mut p = c[N];
+    for i in 1..=N {
+        p = p * x + c[N - i] * (i as f64);
+    }
+    acc + p
+}
+
+/// A matrix read by element, `*=` and `-=`, and a vector built from numbers.
+#[mlp::grad]
+pub fn elements(m: SMatrix<f64, 2, 3>, s: f64) -> f64 {
+    let mut q = 1.0;
+    for j in 0..3 {
+        q *= m[(0, j)] + 2.0;
+        q -= m[(1, j)] * s;
+    }
+    let v = SVector::<f64, 3>::new(q, m[(1, 2)], s * s);
+    v.norm_squared()
+}
+
+/// Polar to Cartesian coordinates: a vector of methods, its Jacobian.
+#[mlp::grad]
+pub fn polar(r: f64, theta: f64) -> SVector<f64, 2> {
+    SVector::<f64, 2>::new(r * theta.cos(), r * theta.sin())
+}
+
 // ---- vectors and matrices -----------------------------------------------------------------
 
 /// A quadratic form xᵀ·A·x, the product written twice ways.
@@ -492,6 +538,21 @@ pub fn cases() -> Vec<Case> {
         )),
         scalar_case!(kinks, kinks_grad, 2, false, |p, at| (s(p, at), s(p, at))),
         scalar_case!(huber, huber_grad, 1, false, |p, at| (s(p, at))),
+        scalar_case!(
+            rosenbrock_loop,
+            rosenbrock_loop_grad,
+            5,
+            false,
+            |p, at| (m::<5, 1>(p, at))
+        ),
+        scalar_case!(horner, horner_grad, 5, false, |p, at| (
+            s(p, at),
+            m::<4, 1>(p, at)
+        )),
+        scalar_case!(elements, elements_grad, 7, false, |p, at| (
+            m::<2, 3>(p, at),
+            s(p, at)
+        )),
         scalar_case!(piecewise, piecewise_grad, 2, false, |p, at| (
             s(p, at),
             s(p, at)
@@ -563,6 +624,7 @@ pub fn cases() -> Vec<Case> {
             0
         ),
         jacobian_case!(softmax, softmax_jacobian, 3, |p, at| (m::<3, 1>(p, at)), 0),
+        jacobian_case!(polar, polar_jacobian, 2, |p, at| (s(p, at), s(p, at)), 0, 1),
         jacobian_case!(
             same_vector,
             same_vector_jacobian,
@@ -612,6 +674,11 @@ pub fn call_every_generated_function(t: f64) -> f64 {
     total += kinks_grad(t, -0.3).1 .0 + mapped_methods_grad(v3, w3).1 .1[2];
     total += huber_grad(t).1 .0 + piecewise_grad(t, 0.5).1 .1 + conditions_grad(t, 1.0, 2.0).1 .2;
     total += vector_branches_grad(v3, w3, t - 0.5).1 .0[1];
+    total += rosenbrock_loop_grad(SVector::<f64, 5>::repeat(t)).1 .0[2];
+    total += horner_grad(t, SVector::<f64, 4>::new(1.0, 2.0, 3.0, 4.0))
+        .1
+         .0;
+    total += elements_grad(m23, t).1 .1 + polar_jacobian(1.0, t).1 .1[(1, 0)];
     total += powers_grad(1.0 + t, 1.5).1 .0 + ramp_grad(t, -0.5).1 .1;
     total += quadratic_grad(SMatrix::<f64, 3, 3>::identity(), v3).1 .0[(0, 0)];
     total += logsumexp_grad(SVector::<f64, 4>::new(t, 1.0, 2.0, 3.0))

@@ -7,7 +7,7 @@ use super::{Differentiated, Scalar};
 use crate::emit::arithmetic::arithmetic;
 use crate::emit::scalar::{self, Call, Scalars};
 use crate::emit::{internal_error, lit};
-use mlp_symbolic::ir::{Cmp, Graph, Id, Logic, Op};
+use mlp_symbolic::ir::{element, Cmp, Graph, Id, Logic, Op};
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{format_ident, quote};
 use std::collections::{HashMap, HashSet};
@@ -382,6 +382,30 @@ impl Code<'_> {
                 }
             }
             Op::Identity(1) | Op::Ones(1) => self.one(),
+            Op::Basis(rows, 1, k) => {
+                let (r, k, one) = (lit(rows), lit(k), self.one());
+                quote!(#na::SVector::<#s, #r>::ith(#k, #one))
+            }
+            Op::Basis(rows, cols, k) => {
+                let (r, c, one, zero) = (lit(rows), lit(cols), self.one(), self.zero());
+                let (i, j) = (lit(k % rows), lit(k / rows));
+                quote!(#na::SMatrix::<#s, #r, #c>::from_fn(|i, j| if (i, j) == (#i, #j) { #one } else { #zero }))
+            }
+            // An element read by index: `v[k]`, `m[(i, j)]`.
+            Op::Dot(..) | Op::Sum(_) if element(g, n).is_some() => {
+                let Some((m, k)) = element(g, n) else {
+                    return internal_error("grad", "an element");
+                };
+                let (rows, vector) = (g.shape(m).rows, g.shape(m).cols == 1);
+                let m = self.value(m);
+                if vector {
+                    let k = lit(k);
+                    quote!(#m[#k])
+                } else {
+                    let (i, j) = (lit(k % rows), lit(k / rows));
+                    quote!(#m[(#i, #j)])
+                }
+            }
             Op::Identity(k) => {
                 let k = lit(k);
                 quote!(#na::SMatrix::<#s, #k, #k>::identity())

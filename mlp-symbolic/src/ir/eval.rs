@@ -97,6 +97,12 @@ fn step(g: &Graph, n: Id, env: &HashMap<Id, Mat>, m: &HashMap<Id, Mat>) -> Mat {
             r
         }
         Op::Ones(k) => Mat::new(k, 1, vec![1.0; k]),
+        Op::Basis(rows, cols, k) => {
+            // `k` counts column by column (nalgebra's order); `Mat` is row-major.
+            let mut r = Mat::zeros(rows, cols);
+            r.data[(k % rows) * cols + k / rows] = 1.0;
+            r
+        }
         Op::MatMul(a, b) if v(a).data.len() == 1 && v(b).rows != 1 => {
             let s = v(a).data[0];
             v(b).map(|b| s * b)

@@ -8,7 +8,7 @@
 pub mod eval;
 mod render;
 
-pub use render::{subscript, Render};
+pub use render::{element, subscript, Render};
 
 use std::collections::HashMap;
 
@@ -325,6 +325,9 @@ pub enum Op {
     ColumnSum(Id),
     /// A constant: every element of a `rows × cols` matrix equal to the number.
     Fill(Num, usize, usize),
+    /// The `rows × cols` matrix with a 1 at column-major index `k` and 0 elsewhere: `eₖ` for a
+    /// vector. Indexing is `⟨eₖ, v⟩` (`v[k]`), and a vector built from numbers is `Σ sₖ·eₖ`.
+    Basis(usize, usize, usize),
     /// The sum of every element (a scalar).
     Sum(Id),
 }
@@ -334,7 +337,7 @@ impl Op {
     pub fn children(&self) -> Vec<Id> {
         use Op::*;
         match *self {
-            Leaf(_) | Identity(_) | Ones(_) | Fill(..) => vec![],
+            Leaf(_) | Identity(_) | Ones(_) | Fill(..) | Basis(..) => vec![],
             Transpose(a)
             | Not(a)
             | Neg(a)
@@ -380,7 +383,7 @@ impl Op {
     pub fn with_children(&self, c: &[Id]) -> Op {
         use Op::*;
         match *self {
-            Leaf(_) | Identity(_) | Ones(_) | Fill(..) => self.clone(),
+            Leaf(_) | Identity(_) | Ones(_) | Fill(..) | Basis(..) => self.clone(),
             Transpose(_) => Transpose(c[0]),
             Neg(_) => Neg(c[0]),
             Scale(r, _) => Scale(r, c[0]),
@@ -653,6 +656,7 @@ impl Graph {
             Broadcast(a, n) => (Shape::matrix(s(self, a).rows, n), s(self, a).cols == 1),
             ColumnSum(a) => (Shape::vector(s(self, a).rows), true),
             Fill(_, rows, cols) => (Shape::matrix(rows, cols), true),
+            Basis(rows, cols, k) => (Shape::matrix(rows, cols), k < rows * cols),
             Sum(_) => (Shape::SCALAR, true),
         };
         if !ok && self.error.is_none() {

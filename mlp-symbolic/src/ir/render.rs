@@ -145,6 +145,24 @@ impl<'g> Render<'g> {
             Op::Map(Func::Powi(k), a) => (format!("{}{}", child(a, ATOM), superscript(k)), POSTFIX),
             Op::Map(Func::Recip, a) => (format!("1/{}", child(a, POSTFIX)), PRODUCT),
             Op::Fill(c, _, _) => (number(c), if c.value() < 0.0 { NEG } else { ATOM }),
+            Op::Basis(rows, 1, k) if rows > 1 => (format!("e{}", subscript(k)), ATOM),
+            Op::Basis(rows, _, k) => (
+                format!("E{}{}", subscript(k % rows), subscript(k / rows)),
+                ATOM,
+            ),
+            // An element: ⟨eₖ, v⟩ is v[k], Σ Eᵢⱼ ⊙ m is m[(i, j)].
+            Op::Dot(..) | Op::Sum(_) if element(g, id).is_some() => {
+                let Some((m, k)) = element(g, id) else {
+                    return ("?".into(), ATOM);
+                };
+                let rows = g.shape(m).rows;
+                let index = if g.shape(m).cols == 1 {
+                    format!("[{k}]")
+                } else {
+                    format!("[({}, {})]", k % rows, k / rows)
+                };
+                (format!("{}{index}", child(m, ATOM)), POSTFIX)
+            }
             Op::Sum(a) => (format!("Σ {}", child(a, ATOM)), PRODUCT),
             // 1[a − c > 0] for a constant c (max(a, c)′) reads 1[a > c].
             Op::Map(Func::ReluPrime, d) => match *g.op(d) {
@@ -319,6 +337,7 @@ impl<'g> Render<'g> {
             Op::Broadcast(a, _) => format!("(broadcast {})", s(a)),
             Op::ColumnSum(a) => format!("(column-sum {})", s(a)),
             Op::Fill(c, _, _) => number(c),
+            Op::Basis(r, c, k) => format!("(basis {r} {c} {k})"),
             Op::Sum(a) => format!("(sum {})", s(a)),
         }
     }
@@ -424,6 +443,22 @@ pub fn func_name(f: Func) -> &'static str {
         Func::Abs => "abs",
         Func::Sign => "sign",
         Func::Signum => "signum",
+    }
+}
+
+/// `(m, k)` when `id` reads element `k` of `m`: `⟨eₖ, m⟩` or `Σ Eₖ ⊙ m`.
+pub fn element(g: &Graph, id: Id) -> Option<(Id, usize)> {
+    let basis = |n: Id| match *g.op(n) {
+        Op::Basis(_, _, k) => Some(k),
+        _ => None,
+    };
+    match *g.op(id) {
+        Op::Dot(e, v) => basis(e).map(|k| (v, k)),
+        Op::Sum(p) => match *g.op(p) {
+            Op::Hadamard(e, m) => basis(e).map(|k| (m, k)),
+            _ => None,
+        },
+        _ => None,
     }
 }
 
