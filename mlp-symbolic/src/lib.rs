@@ -8,6 +8,7 @@
 //! - [`simplify`]: the named rewrite rules;
 //! - [`local`]: each operation's local Jacobian, and each layer's forward expression;
 //! - [`chain`]: the chain rule, composing local Jacobians from a seed back;
+//! - [`forward`]: forward mode, the same local Jacobians applied from the arguments up;
 //! - [`lower`]: Rust expressions lowered to the IR (`#[mlp::grad]` bodies);
 //! - [`elementwise`]: an `Elementwise(expr)` activation lowered, its derivative stated.
 //!
@@ -19,6 +20,7 @@
 
 pub mod chain;
 pub mod elementwise;
+pub mod forward;
 pub mod ir;
 pub mod layers;
 pub mod local;
