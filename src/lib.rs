@@ -132,7 +132,11 @@
 //! accumulators changed with `=`, `+=`, `-=`, `*=`, `/=`; the loops are unrolled, at most
 //! 4,096 iterations per function. Indexing by such integers, `x[i]`, `x[i + 1]`,
 //! `m[(i, j)]`, and vectors built from numbers, `SVector::<T, 3>::new(a, b, c)` or
-//! `Vector3::new(..)`. Anything else (`match`, `while`, `loop`, `break`, run-time bounds, an
+//! `Vector3::new(..)`. Calls of other `#[mlp::grad]` functions of numbers (`g(x * y, y)`, in
+//! scope): the call is an operation of the derivation like any other (`g(x·y, y)`, its local
+//! derivatives `∂₁g(x·y, y)`, ...), computed by the `g_grad` generated beside `g` (and
+//! `g_hessian` for second derivatives); a function without the attribute has no `g_grad`, which
+//! rustc reports on the call. Anything else (`match`, `while`, `loop`, `break`, run-time bounds, an
 //! `if` without `else`) is a compile error spanned on the expression that cannot be
 //! differentiated.
 //!

@@ -181,6 +181,9 @@ pub fn local_jacobian(g: &mut Graph, node: Id, child: usize) -> Option<Local> {
             g.add(Op::Transpose(difference))
         }
         (Op::Maxout(k, t), _) => g.add(Op::MaxoutSelect(k, t)),
+        // Another `#[mlp::grad]` function: its generated gradient, then its Hessian.
+        (Op::Call(name, args), k) => g.add(Op::CallGrad(name, k, args)),
+        (Op::CallGrad(name, k, args), l) => g.add(Op::CallHessian(name, k, l, args)),
         // ∂MSE(ŷ, y)/∂ŷ = 2/n·(ŷ − y), a row.
         (Op::Mse(a, y), 0) => {
             let k = g.shape(a).rows as i64;

@@ -1055,13 +1055,7 @@ impl<'g> Lowering<'g> {
             _ => None,
         };
         let Some(func) = func else {
-            return Err(syn::Error::new(
-                c.func.span(),
-                format!(
-                    "`{}` cannot be differentiated: the functions are `sigmoid` and `relu` ({SUPPORTED})",
-                    source(c)
-                ),
-            ));
+            return self.call_other(c);
         };
         if c.args.len() != 1 {
             return Err(error(c, "expected one argument"));
@@ -1074,6 +1068,61 @@ impl<'g> Lowering<'g> {
             ));
         }
         Ok(self.g.add(Op::Map(func, a)))
+    }
+}
+
+impl Lowering<'_> {
+    /// `g(a, b)` for another `#[mlp::grad]` function `g` of numbers: its value, its local
+    /// derivatives from the `g_grad` (and `g_hessian`) generated beside it.
+    fn call_other(&mut self, c: &syn::ExprCall) -> syn::Result<Id> {
+        let path = match &*c.func {
+            Expr::Path(p) if p.qself.is_none() && !p.path.segments.is_empty() => &p.path,
+            _ => {
+                return Err(syn::Error::new(
+                    c.func.span(),
+                    format!("`{}` cannot be differentiated: ({SUPPORTED})", source(c)),
+                ))
+            }
+        };
+        if self.activation {
+            return Err(syn::Error::new(
+                c.func.span(),
+                format!(
+                    "`{}` cannot be differentiated: the functions of an `Elementwise` activation are `sigmoid` and `relu` ({SUPPORTED})",
+                    source(c)
+                ),
+            ));
+        }
+        let plain = path
+            .segments
+            .iter()
+            .all(|s| matches!(s.arguments, syn::PathArguments::None));
+        if !plain {
+            return Err(error(
+                &c.func,
+                "expected the name of a `#[mlp::grad]` function, without generic arguments",
+            ));
+        }
+        let mut args = Vec::new();
+        for arg in &c.args {
+            let a = self.expr(arg)?;
+            if !self.shape(a).is_scalar() {
+                return Err(error(
+                    arg,
+                    &format!(
+                        "a call of another `#[mlp::grad]` function takes numbers, found {}",
+                        self.shape(a).text()
+                    ),
+                ));
+            }
+            args.push(a);
+        }
+        let name = source(path);
+        self.g
+            .call_spans
+            .entry(name.clone())
+            .or_insert_with(|| c.func.span());
+        Ok(self.g.add(Op::Call(name, args)))
     }
 }
 

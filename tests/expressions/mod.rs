@@ -262,6 +262,21 @@ pub fn polar(r: f64, theta: f64) -> SVector<f64, 2> {
     SVector::<f64, 2>::new(r * theta.cos(), r * theta.sin())
 }
 
+// ---- calls of other #[mlp::grad] functions -------------------------------------------------
+
+/// A function the next one calls: its `_grad` gives the caller's local derivatives.
+#[mlp::grad]
+pub fn inner(x: f64, y: f64) -> f64 {
+    x.sin() * y + x * x
+}
+
+/// Calls `inner` twice and `huber` once, like any other operation.
+#[mlp::grad]
+pub fn calls(a: f64, b: f64) -> f64 {
+    let u = inner(a * b, b);
+    u * u + inner(b, 1.0) - huber(a)
+}
+
 // ---- vectors and matrices -----------------------------------------------------------------
 
 /// A quadratic form xᵀ·A·x, the product written twice ways.
@@ -538,6 +553,7 @@ pub fn cases() -> Vec<Case> {
         )),
         scalar_case!(kinks, kinks_grad, 2, false, |p, at| (s(p, at), s(p, at))),
         scalar_case!(huber, huber_grad, 1, false, |p, at| (s(p, at))),
+        scalar_case!(calls, calls_grad, 2, false, |p, at| (s(p, at), s(p, at))),
         scalar_case!(
             rosenbrock_loop,
             rosenbrock_loop_grad,
@@ -674,6 +690,7 @@ pub fn call_every_generated_function(t: f64) -> f64 {
     total += kinks_grad(t, -0.3).1 .0 + mapped_methods_grad(v3, w3).1 .1[2];
     total += huber_grad(t).1 .0 + piecewise_grad(t, 0.5).1 .1 + conditions_grad(t, 1.0, 2.0).1 .2;
     total += vector_branches_grad(v3, w3, t - 0.5).1 .0[1];
+    total += calls_grad(t, 0.5).1 .1;
     total += rosenbrock_loop_grad(SVector::<f64, 5>::repeat(t)).1 .0[2];
     total += horner_grad(t, SVector::<f64, 4>::new(1.0, 2.0, 3.0, 4.0))
         .1

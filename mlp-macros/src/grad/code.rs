@@ -484,6 +484,35 @@ impl Code<'_> {
                 let v = self.value(v);
                 quote!(#na::SMatrix::<#s, #k, #k>::from_diagonal(&#v))
             }
+            // Another `#[mlp::grad]` function: `g(a, b)`, `g_grad(a, b).1.k`,
+            // `g_hessian(a, b).2.k.l`.
+            Op::Call(ref name, ref args)
+            | Op::CallGrad(ref name, _, ref args)
+            | Op::CallHessian(ref name, _, _, ref args) => {
+                let (name, args) = (name.clone(), args.clone());
+                let args: Vec<TokenStream> = args.iter().map(|&a| self.value(a)).collect();
+                let Ok(mut path) = syn::parse_str::<syn::Path>(&name) else {
+                    return internal_error("grad", "a called function's path");
+                };
+                let (suffix, index) = match *g.op(n) {
+                    Op::Call(..) => ("", quote!()),
+                    Op::CallGrad(_, k, _) => {
+                        let k = syn::Index::from(k);
+                        ("_grad", quote!(.1 .#k))
+                    }
+                    Op::CallHessian(_, k, l, _) => {
+                        let (k, l) = (syn::Index::from(k), syn::Index::from(l));
+                        ("_hessian", quote!(.2 .#k .#l))
+                    }
+                    _ => ("", quote!()),
+                };
+                let span = g.call_spans.get(&name).copied();
+                if let Some(last) = path.segments.last_mut() {
+                    let ident = format!("{}{}", last.ident, suffix);
+                    last.ident = Ident::new(&ident, span.unwrap_or_else(|| last.ident.span()));
+                }
+                quote!(#path(#(#args),*)#index)
+            }
             // `if c { a } else { b }`: both branches are computed, the one taken is the value.
             Op::Select(c, a, b) if scalar => {
                 let (c, a, b) = (self.condition(c), self.value(a), self.value(b));

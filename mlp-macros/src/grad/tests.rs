@@ -76,14 +76,23 @@ fn lecture_derivation() {
 }
 
 #[test]
-fn unsupported_call_points_at_it() {
-    let e = errors("fn f(x: f64) -> f64 { foo(x) * 2.0 }");
-    assert_eq!(e.len(), 1, "{e:?}");
-    assert!(
-        e[0].0.contains("`foo(x)` cannot be differentiated"),
-        "{e:?}"
-    );
-    assert_eq!(e[0].1, "foo");
+fn calls_of_other_functions_take_numbers() {
+    // A call of another function is a call of a `#[mlp::grad]` function: its `foo_grad` gives
+    // the local derivative (rustc says so if `foo` has none).
+    assert!(errors("fn f(x: f64) -> f64 { foo(x) * 2.0 }").is_empty());
+    let out = expand(
+        TokenStream::new(),
+        tokens("fn f(x: f64) -> f64 { foo(x) * 2.0 }"),
+    )
+    .to_string();
+    assert!(out.contains("foo_grad (x)"), "{out}");
+    let e = errors("fn f(v: SVector<f64, 3>) -> f64 { foo(v) * 2.0 }");
+    assert!(e[0].0.contains("takes numbers, found [3×1]"), "{e:?}");
+    assert_eq!(e[0].1, "v");
+    let e = errors("fn f(x: f64) -> f64 { foo::<f64>(x) }");
+    assert!(e[0].0.contains("without generic arguments"), "{e:?}");
+    let e = errors("fn f(x: f64) -> f64 { (|t: f64| t)(x) }");
+    assert!(e[0].0.contains("cannot be differentiated"), "{e:?}");
 }
 
 #[test]

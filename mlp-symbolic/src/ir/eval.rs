@@ -217,6 +217,8 @@ fn step(g: &Graph, n: Id, env: &HashMap<Id, Mat>, m: &HashMap<Id, Mat>) -> Mat {
             }
             Func::Signum => a.signum(),
         }),
+        // Another function's body is not in this graph: no value.
+        Op::Call(..) | Op::CallGrad(..) | Op::CallHessian(..) => Mat::scalar(f64::NAN),
         Op::Compare(c, a, b) => zip(v(a), v(b), |a, b| {
             let holds = match c {
                 Cmp::Lt => a < b,

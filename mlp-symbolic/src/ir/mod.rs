@@ -279,6 +279,13 @@ pub enum Op {
     Logic(Logic, Id, Id),
     /// A condition negated: 1 − mask.
     Not(Id),
+    /// A call of another `#[mlp::grad]` function of numbers, by its path (`g`, `module::g`):
+    /// its value. Its local derivatives are its generated `_grad`'s ([`Op::CallGrad`]).
+    Call(String, Vec<Id>),
+    /// ∂g/∂(argument `k`) of a call, from `g_grad`; its own derivatives from `g_hessian`.
+    CallGrad(String, usize, Vec<Id>),
+    /// ∂²g/∂(argument `k`)∂(argument `l`) of a call, from `g_hessian`.
+    CallHessian(String, usize, usize, Vec<Id>),
     /// `a` where the mask `c` holds, `b` elsewhere: the value of an `if c { a } else { b }`,
     /// children `(c, a, b)` of the same shape. Its derivative is that of the branch taken.
     Select(Id, Id, Id),
@@ -376,6 +383,9 @@ impl Op {
             | Logic(_, a, b)
             | Update(a, b) => vec![a, b],
             Select(c, a, b) => vec![c, a, b],
+            Call(_, ref args) | CallGrad(_, _, ref args) | CallHessian(_, _, _, ref args) => {
+                args.clone()
+            }
         }
     }
 
@@ -394,6 +404,9 @@ impl Op {
             Logic(f, ..) => Logic(f, c[0], c[1]),
             Not(_) => Not(c[0]),
             Select(..) => Select(c[0], c[1], c[2]),
+            Call(ref name, _) => Call(name.clone(), c.to_vec()),
+            CallGrad(ref name, k, _) => CallGrad(name.clone(), k, c.to_vec()),
+            CallHessian(ref name, k, l, _) => CallHessian(name.clone(), k, l, c.to_vec()),
             Softmax(_) => Softmax(c[0]),
             LogSumExp(_) => LogSumExp(c[0]),
             MatMul(..) => MatMul(c[0], c[1]),
@@ -471,6 +484,10 @@ pub struct Graph {
     /// Values whose local Jacobian is stated rather than derived through their expression: an
     /// `Elementwise` activation `h = f(z)`, whose Jacobian is `diag(f′(z))`. `h → (z, f′(z))`.
     pub stated: HashMap<Id, (Id, Id)>,
+    /// Where in the source a call of another function was written, by callee path: the
+    /// generated calls of its `_grad` and `_hessian` carry the span, so that a missing one is an
+    /// error on the call.
+    pub call_spans: HashMap<String, proc_macro2::Span>,
     /// The first shape (or rewrite) error met, if any: an internal error.
     pub error: Option<String>,
 }
@@ -607,6 +624,9 @@ impl Graph {
             | Compare(_, a, b)
             | Logic(_, a, b) => (s(self, a), s(self, a) == s(self, b)),
             Not(a) => (s(self, a), true),
+            Call(_, ref args) | CallGrad(_, _, ref args) | CallHessian(_, _, _, ref args) => {
+                (Shape::SCALAR, args.iter().all(|&a| s(self, a).is_scalar()))
+            }
             Select(c, a, b) => (
                 s(self, a),
                 s(self, a) == s(self, b) && s(self, c) == s(self, a),

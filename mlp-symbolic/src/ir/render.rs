@@ -49,6 +49,12 @@ impl<'g> Render<'g> {
         self
     }
 
+    /// `a, b, c`: the math of several values.
+    fn list(&self, ids: &[Id]) -> String {
+        let parts: Vec<String> = ids.iter().map(|&a| self.math(a)).collect();
+        parts.join(", ")
+    }
+
     /// The node as math, by name if it has one.
     pub fn math(&self, id: Id) -> String {
         self.expr(id, false).0
@@ -215,6 +221,27 @@ impl<'g> Render<'g> {
                 )
             }
             Op::Not(a) => (format!("¬({})", self.math(a)), ATOM),
+            Op::Call(ref name, ref args) => (format!("{name}({})", self.list(args)), ATOM),
+            Op::CallGrad(ref name, k, ref args) if args.len() == 1 => {
+                let _ = k;
+                (format!("{name}′({})", self.list(args)), ATOM)
+            }
+            Op::CallGrad(ref name, k, ref args) => (
+                format!("∂{}{name}({})", subscript(k + 1), self.list(args)),
+                ATOM,
+            ),
+            Op::CallHessian(ref name, _, _, ref args) if args.len() == 1 => {
+                (format!("{name}″({})", self.list(args)), ATOM)
+            }
+            Op::CallHessian(ref name, k, l, ref args) => (
+                format!(
+                    "∂{}{}{name}({})",
+                    subscript(k + 1),
+                    subscript(l + 1),
+                    self.list(args)
+                ),
+                ATOM,
+            ),
             Op::Select(c, a, b) => (
                 format!(
                     "{} if {}, {} otherwise",
@@ -315,6 +342,18 @@ impl<'g> Render<'g> {
             Op::Logic(Logic::Or, a, b) => format!("(or {} {})", s(a), s(b)),
             Op::Not(a) => format!("(not {})", s(a)),
             Op::Select(c, a, b) => format!("(select {} {} {})", s(c), s(a), s(b)),
+            Op::Call(ref name, ref args) => {
+                let args: Vec<String> = args.iter().map(|&a| s(a)).collect();
+                format!("(call {name} {})", args.join(" "))
+            }
+            Op::CallGrad(ref name, k, ref args) => {
+                let args: Vec<String> = args.iter().map(|&a| s(a)).collect();
+                format!("(call-grad {name} {k} {})", args.join(" "))
+            }
+            Op::CallHessian(ref name, k, l, ref args) => {
+                let args: Vec<String> = args.iter().map(|&a| s(a)).collect();
+                format!("(call-hessian {name} {k} {l} {})", args.join(" "))
+            }
             Op::Softmax(a) => format!("(softmax {})", s(a)),
             Op::Dot(a, b) => format!("(dot {} {})", s(a), s(b)),
             Op::SubScalar(a, b) => format!("(-s {} {})", s(a), s(b)),
