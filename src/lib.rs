@@ -86,6 +86,12 @@
 //! }
 //!
 //! assert_eq!(f_grad(-2.0, 5.0, -4.0), (-12.0, (-4.0, -4.0, 3.0)));
+//! // Forward mode along (1, 0, 0): ∂f/∂x; the Hessian, block by block.
+//! assert_eq!(f_jvp(-2.0, 5.0, -4.0, 1.0, 0.0, 0.0), (-12.0, -4.0));
+//! let (_, _, h) = f_hessian(-2.0, 5.0, -4.0);
+//! assert_eq!(h, ((0.0, 0.0, 1.0), (0.0, 0.0, 1.0), (1.0, 1.0, 0.0)));
+//! let (_, _, ((h_ww, _), _)) = neuron_hessian(SVector::repeat(0.5), &SVector::repeat(1.0));
+//! assert_eq!(h_ww, h_ww.transpose());
 //! assert!(F_DERIVATION.contains("∂f/∂q = ∂f/∂f · z = z"));
 //! let mut text = String::new();
 //! f_trace(-2.0, 5.0, -4.0, &mut text).unwrap();
@@ -106,11 +112,26 @@
 //!   `SMatrix` of `outputs × argument size` (a matrix argument's elements in column-major
 //!   order), row `i` the gradient of `fᵢ`, computed by one backward pass per output seeded
 //!   with `eᵢ`;
+//! - `NAME_jvp(args, d_args) -> (value, tangent)`: forward mode, the arguments then one tangent
+//!   per argument (`d_x` for `x`, of `x`'s type, in argument order); `tangent`, of the result's
+//!   type, is the directional derivative `Σₖ ∂f/∂xₖ·d_xₖ`, derived symbolically from the same
+//!   local Jacobians and rewrite rules (no dual numbers at run time);
+//! - `NAME_hessian(args) -> (value, (∂f/∂arg₁, ...), ((H₁₁, H₁₂, ...), (H₂₁, ...), ...))` for
+//!   a scalar result whose arguments are scalars and column vectors (not generated when an
+//!   argument is a matrix or a row vector): `value` and the gradients as `NAME_grad`, block
+//!   `.i.j` the second derivatives `∂²f/∂argᵢ∂argⱼ` as JAX's `hessian(f, argnums=(0, 1, ...))`
+//!   lays them out: a number between two scalars, an `SVector` between a scalar and a vector
+//!   (either order), an `SMatrix<T, n, m>` between an `n`- and an `m`-vector (row `r`, column
+//!   `c`: `∂²f/∂argᵢ[r]∂argⱼ[c]`); forward over reverse, the simplified gradients
+//!   differentiated again along each argument (a loop over the unit vectors for a vector);
 //! - `NAME_trace(args, out)`: every line of the derivation followed by its number, written to
 //!   any `core::fmt::Write` (no heap);
 //! - `NAME_DERIVATION`: the forward pass, the local gradients (`∂q/∂x = 1`, `∂f/∂q = z`), each
 //!   gradient as upstream × local summed over the values that use it, the gradient, and the
-//!   rewrite rules applied; also in the rustdoc.
+//!   rewrite rules applied; then forward mode, each named value's tangent from those of the
+//!   values it reads (`q̇ = ẋ + ẏ`, `ḟ = q̇·z + ż·q`: the dot over a one-letter name, `(name)˙`
+//!   otherwise; `ẋ` is `d_x`), and the second derivatives, each block simplified (`∂²f/∂x∂z =
+//!   1`; `∂²f/∂x∂w · eᵢ` is column `i` of a block by a vector `w`); also in the rustdoc.
 //!
 //! Arguments: `f32`, `f64` or a generic `T: RealField + Copy`; `SVector<T, N>`,
 //! `SMatrix<T, R, C>` and nalgebra's fixed aliases (`Vector3<T>`, `Matrix2x3<T>`), by value or

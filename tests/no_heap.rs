@@ -207,6 +207,36 @@ fn grad_functions_and_traces() {
     assert!(text.contains("q = x + y = 3"), "{text}");
 }
 
+/// `#[mlp::grad]`'s forward mode (`_jvp`) and Hessians (`_hessian`): no heap either.
+#[test]
+fn grad_jvp_and_hessian_functions() {
+    use expressions::*;
+    use mlp::nalgebra::SMatrix;
+    let mut total = 0.0;
+    let events = heap_events(|| {
+        for k in 0..100 {
+            let t = f64::from(k) * 0.01;
+            let v3 = SVector::<f64, 3>::new(0.5 + t, -0.25, 1.0);
+            let w3 = SVector::<f64, 3>::new(0.75, 1.5 - t, 0.5);
+            let m32 = SMatrix::<f64, 3, 2>::repeat(t);
+            let v2 = SVector::<f64, 2>::new(0.2, -0.4 + t);
+            total += f_hessian(-2.0, 5.0, t).2 .2 .0 + f_jvp(-2.0, 5.0, t, 1.0, t, 0.5).1;
+            total += neuron_hessian(v3, &w3).2 .0 .1[(1, 2)] + neuron_jvp(v3, &w3, w3, &v3).1;
+            total += trigonometry_hessian(1.0 + t, 1.5).2 .1 .0 + nested_hessian(t, 0.25).2 .0 .1;
+            total += mapped_methods_hessian(v3, w3).2 .1 .1[(2, 2)];
+            total += map_closure_hessian(v3, t).2 .1 .0[1] + map_closure_hessian(v3, t).2 .0 .1[2];
+            total += logsumexp_hessian(SVector::<f64, 4>::new(t, 1.0, 2.0, 3.0))
+                .2
+                 .0
+                 .0[(0, 1)];
+            total += linear_jvp(m32, v2, m32, v2).1[2] + softmax_jvp(v3, w3).1[0];
+            total += quadratic_jvp(SMatrix::<f64, 3, 3>::identity(), v3, SMatrix::zeros(), w3).1;
+        }
+    });
+    assert_eq!(events, 0, "heap events in _jvp and _hessian functions");
+    assert!(total.is_finite());
+}
+
 /// A network with an `Elementwise` activation: forward, backward and the update.
 #[test]
 fn elementwise_activation_training_step() {

@@ -646,3 +646,263 @@ impl Scalars for Code<'_> {
         quote!(zero)
     }
 }
+
+// ---- forward mode and second derivatives ---------------------------------------------------
+
+/// The code's state for one of the second-order functions: the arguments bound (cloned when
+/// taken by reference), `more` bound too (tangents, seeds), the uses below `roots` counted.
+fn start<'a>(
+    d: &'a Differentiated,
+    scalar: &'a Scalar,
+    more: &[(Id, TokenStream)],
+    roots: &[Id],
+) -> (Code<'a>, Vec<TokenStream>) {
+    let mut c = Code {
+        g: &d.graph,
+        scalar,
+        bound: HashMap::new(),
+        uses: HashMap::new(),
+        stmts: Vec::new(),
+        zero: false,
+        one: false,
+    };
+    let mut prelude = Vec::new();
+    for a in &d.args {
+        let i = &a.ident;
+        if a.by_ref {
+            prelude.push(quote!(let #i = ::core::clone::Clone::clone(#i);));
+        }
+        c.bound.insert(a.leaf, quote!(#i));
+    }
+    for (id, name) in more {
+        c.bound.insert(*id, name.clone());
+    }
+    c.count(roots);
+    (c, prelude)
+}
+
+/// The forward pass: every named value of `d` and the result, in order; the result's name.
+fn forward_values(c: &mut Code, d: &Differentiated) -> TokenStream {
+    let g = c.g;
+    let mut order: Vec<Id> = d
+        .grads
+        .iter()
+        .map(|&(v, _)| v)
+        .filter(|&v| !matches!(g.op(v), Op::Leaf(_)))
+        .chain([d.output])
+        .collect();
+    order.sort_unstable();
+    order.dedup();
+    for &v in &order {
+        if !c.bound.contains_key(&v) {
+            let name = rust_ident(g, v);
+            c.bind(v, name);
+        }
+    }
+    c.value(d.output)
+}
+
+/// `let zero = ...; let one = ...;` as the statements used them.
+fn constants(c: &Code, s: &TokenStream) -> TokenStream {
+    let na = quote!(::mlp::__private::nalgebra);
+    let mut constants = TokenStream::new();
+    if c.zero {
+        constants.extend(quote!(let zero = #na::zero::<#s>();));
+    }
+    if c.one {
+        constants.extend(quote!(let one = #na::one::<#s>();));
+    }
+    constants
+}
+
+/// Zero in a value's shape.
+fn zeros(shape: mlp_symbolic::ir::Shape, s: &TokenStream) -> TokenStream {
+    let na = quote!(::mlp::__private::nalgebra);
+    if shape.is_scalar() {
+        quote!(#na::zero::<#s>())
+    } else {
+        let (r, k) = (lit(shape.rows), lit(shape.cols));
+        quote!(#na::SMatrix::<#s, #r, #k>::zeros())
+    }
+}
+
+/// The body of `NAME_jvp`: the forward pass, then `let d_v = ...;` for every named value's
+/// tangent in the same order (a tangent equal to an earlier one is a copy of it), and
+/// `(value, d_f)`.
+pub fn jvp(d: &Differentiated, scalar: &Scalar) -> TokenStream {
+    let g = &d.graph;
+    let tangents: Vec<(Id, TokenStream)> = d
+        .args
+        .iter()
+        .zip(&d.jvp.seeds)
+        .map(|(a, &t)| {
+            let name = format_ident!("d_{}", a.ident);
+            (t, quote!(#name))
+        })
+        .collect();
+    let mut roots: Vec<Id> = d.grads.iter().map(|&(v, _)| v).collect();
+    roots.push(d.output);
+    roots.extend(d.jvp.tangents.iter().map(|&(_, t)| t));
+    let (mut c, mut prelude) = start(d, scalar, &tangents, &roots);
+    for a in &d.args {
+        let name = format_ident!("d_{}", a.ident);
+        if a.by_ref {
+            prelude.push(quote!(let #name = ::core::clone::Clone::clone(#name);));
+        }
+    }
+    let value = forward_values(&mut c, d);
+    let mut result = None;
+    for &(v, t) in &d.jvp.tangents {
+        let name = format_ident!("d_{}", rust_ident(g, v));
+        if let Some(b) = c.bound.get(&t).cloned() {
+            c.stmts.push(quote!(let #name = #b;));
+        } else {
+            c.bind(t, name.clone());
+        }
+        if v == d.output {
+            result = Some(quote!(#name));
+        }
+    }
+    let s = scalar.tokens();
+    let tangent = result.unwrap_or_else(|| zeros(g.shape(d.output), &s));
+    let stmts = std::mem::take(&mut c.stmts);
+    let constants = constants(&c, &s);
+    quote! {
+        #(#prelude)*
+        #constants
+        #(#stmts)*
+        (#value, #tangent)
+    }
+}
+
+/// The body of `NAME_hessian`: the forward and backward passes of `NAME_grad`, then for each
+/// argument `xⱼ` the tangents of the gradients along it: straight-line for a scalar, in a loop
+/// over the unit vectors `e_i` for a vector, storing column `i` of each block
+/// `jacobian_i_j` (the Jacobian of `∂f/∂xᵢ` by `xⱼ`, the Hessian's block `(i, j)`).
+pub fn hessian(d: &Differentiated, scalar: &Scalar) -> TokenStream {
+    let Some(h) = &d.hessian else {
+        return internal_error("grad", "a Hessian without its derivation");
+    };
+    let g = &d.graph;
+    let s = scalar.tokens();
+    let na = quote!(::mlp::__private::nalgebra);
+    let seeds: Vec<(Id, TokenStream)> = d
+        .args
+        .iter()
+        .zip(&h.seeds)
+        .filter(|(a, _)| !a.shape.is_scalar())
+        .map(|(_, &e)| (e, quote!(e_i)))
+        .collect();
+    let mut roots: Vec<Id> = d.grads.iter().map(|&(v, _)| v).collect();
+    roots.push(d.output);
+    roots.extend(d.grads.iter().map(|&(_, gr)| gr));
+    roots.extend(h.blocks.iter().flatten().flatten());
+    let (mut c, prelude) = start(d, scalar, &seeds, &roots);
+    let value = forward_values(&mut c, d);
+    let forward_stmts = std::mem::take(&mut c.stmts);
+    let grads = backward_pass(&mut c, d);
+    let gradients: Vec<TokenStream> = d
+        .args
+        .iter()
+        .map(|a| {
+            grads
+                .get(&a.leaf)
+                .cloned()
+                .unwrap_or_else(|| zeros(a.shape, &s))
+        })
+        .collect();
+    let backward_stmts = std::mem::take(&mut c.stmts);
+    let mut second = Vec::new();
+    let block = |i: usize, j: usize| format_ident!("jacobian_{}_{}", i, j);
+    for (j, a) in d.args.iter().enumerate() {
+        let column: Vec<(usize, Id)> = h
+            .blocks
+            .iter()
+            .enumerate()
+            .filter_map(|(i, row)| row[j].map(|b| (i, b)))
+            .collect();
+        if a.shape.is_scalar() {
+            // Along the number 1: each block is a value of its own.
+            for (i, row) in h.blocks.iter().enumerate() {
+                let name = block(i, j);
+                match row[j] {
+                    Some(b) => {
+                        let e = c.value(b);
+                        second.append(&mut c.stmts);
+                        second.push(quote!(let #name = #e;));
+                    }
+                    None => {
+                        let zero = zeros(d.args[i].shape, &s);
+                        second.push(quote!(let #name = #zero;));
+                    }
+                }
+            }
+            second.append(&mut c.stmts);
+            continue;
+        }
+        // Along e_i for each i: what does not depend on e_i is computed once, before the loop.
+        let tangents: Vec<Id> = column.iter().map(|&(_, b)| b).collect();
+        let needed = c.needed(&tangents);
+        let mut varies = HashSet::from([h.seeds[j]]);
+        for &n in &needed {
+            if g.op(n).children().iter().any(|ch| varies.contains(ch)) {
+                varies.insert(n);
+            }
+        }
+        for &n in &needed {
+            if !varies.contains(&n) {
+                continue;
+            }
+            for ch in g.op(n).children() {
+                if !varies.contains(&ch) && !c.bound.contains_key(&ch) && !cheap(g, ch) {
+                    c.bind(ch, format_ident!("t{}", ch));
+                }
+            }
+        }
+        second.append(&mut c.stmts);
+        let outside = c.bound.clone();
+        let m = lit(a.shape.rows);
+        let mut store = Vec::new();
+        for (i, row) in h.blocks.iter().enumerate() {
+            let name = block(i, j);
+            let rows = d.args[i].shape.rows;
+            if rows == 1 {
+                second.push(quote!(let mut #name = #na::SVector::<#s, #m>::zeros();));
+            } else {
+                let n = lit(rows);
+                second.push(quote!(let mut #name = #na::SMatrix::<#s, #n, #m>::zeros();));
+            }
+            if let Some(b) = row[j] {
+                let e = c.value(b);
+                store.push(if rows == 1 {
+                    quote!(#name[i] = #e;)
+                } else {
+                    quote!(#name.set_column(i, &#e);)
+                });
+            }
+        }
+        let inside = std::mem::take(&mut c.stmts);
+        c.bound = outside;
+        let one = c.one();
+        second.push(quote! {
+            for i in 0..#m {
+                let e_i = #na::SVector::<#s, #m>::ith(i, #one);
+                #(#inside)*
+                #(#store)*
+            }
+        });
+    }
+    let rows = (0..d.args.len()).map(|i| {
+        let row = (0..d.args.len()).map(|j| block(i, j));
+        quote!((#(#row,)*))
+    });
+    let constants = constants(&c, &s);
+    quote! {
+        #(#prelude)*
+        #constants
+        #(#forward_stmts)*
+        #(#backward_stmts)*
+        #(#second)*
+        (#value, (#(#gradients,)*), (#(#rows,)*))
+    }
+}

@@ -6,7 +6,7 @@
 //! rewrite rules ([`mlp_symbolic::simplify`]) → the derivation's text ([`text`]) and Rust ([`code`]).
 
 mod code;
-
+mod second;
 mod text;
 
 #[cfg(test)]
@@ -45,6 +45,11 @@ pub struct Differentiated {
     pub rewrites: Vec<Rewrite>,
     /// The result's name (`f`).
     pub name: String,
+    /// Forward mode: every named value's tangent (`NAME_jvp`).
+    pub jvp: second::Jvp,
+    /// The Hessian's blocks, forward over reverse (`NAME_hessian`), for a scalar result of
+    /// scalar and column-vector arguments.
+    pub hessian: Option<second::Hessian>,
 }
 
 impl Differentiated {
@@ -145,6 +150,9 @@ pub fn differentiate(function: &syn::ItemFn) -> syn::Result<(Differentiated, Sca
         .iter()
         .filter_map(|v| raw.get(v).map(|r| (*v, map[r])))
         .collect();
+    // Forward mode and second derivatives: new nodes only, the gradient's stay as they are.
+    let jvp = second::jvp(&mut graph, &args, output, &named);
+    let hessian = second::hessian(&mut graph, &args, output, &grads);
     if let Some(message) = graph.error.clone() {
         return Err(syn::Error::new(sig.ident.span(), message));
     }
@@ -156,6 +164,8 @@ pub fn differentiate(function: &syn::ItemFn) -> syn::Result<(Differentiated, Sca
         grads,
         rewrites,
         name,
+        jvp,
+        hessian,
     };
     Ok((d, scalar))
 }
@@ -353,12 +363,14 @@ fn generate(function: &syn::ItemFn) -> syn::Result<TokenStream> {
          [`{const_ident}`] followed by its number, written to `out` (no heap: any \
          `core::fmt::Write`, a `String` with `std`)."
     );
+    let second = second_order(&derived, &scalar, function, &const_ident);
     out.extend(quote! {
         #[doc = #doc]
         #[allow(unused_variables, unused_assignments, unused_parens, unused_mut, non_snake_case, clippy::all)]
         #vis fn #fn_ident #impl_generics (#(#inputs),*) -> #ret #where_clause {
             #body
         }
+        #second
         #[doc = #trace_doc]
         #[allow(unused_variables, unused_assignments, unused_parens, unused_mut, non_snake_case, clippy::all)]
         #vis fn #trace_ident #impl_generics (#(#trace_inputs,)* out: &mut dyn ::core::fmt::Write) -> ::core::fmt::Result #where_clause {
@@ -372,6 +384,95 @@ fn generate(function: &syn::ItemFn) -> syn::Result<TokenStream> {
         #vis const #const_ident: &str = #text;
     });
     Ok(out)
+}
+
+/// `NAME_jvp` and, for a scalar result of scalar and column-vector arguments, `NAME_hessian`.
+fn second_order(
+    d: &Differentiated,
+    scalar: &Scalar,
+    function: &syn::ItemFn,
+    const_ident: &syn::Ident,
+) -> TokenStream {
+    let sig = &function.sig;
+    let vis = &function.vis;
+    let ident = &sig.ident;
+    let (impl_generics, _, where_clause) = sig.generics.split_for_impl();
+    let s = scalar.tokens();
+    let na = quote!(::mlp::__private::nalgebra);
+    let inputs: Vec<TokenStream> = d
+        .args
+        .iter()
+        .map(|a| {
+            let (i, t) = (&a.ident, &a.ty);
+            quote!(#i: #t)
+        })
+        .collect();
+    let tangents = d.args.iter().map(|a| {
+        let (i, t) = (format_ident!("d_{}", a.ident), &a.ty);
+        quote!(#i: #t)
+    });
+    let result = if d.is_jacobian() {
+        let m = crate::emit::lit(d.graph.shape(d.output).rows);
+        quote!(#na::SVector<#s, #m>)
+    } else {
+        quote!(#s)
+    };
+    let jvp_ident = format_ident!("{}_jvp", ident);
+    let names: Vec<String> = d.args.iter().map(|a| a.ident.to_string()).collect();
+    let jvp_doc = format!(
+        "`{ident}` and its directional derivative `Σₖ ∂{f}/∂xₖ·d_xₖ` along the tangents \
+         `d_{}` (one per argument, in argument order, of its argument's type): forward mode, \
+         derived by `#[mlp::grad]` with the gradient's local Jacobians (`{const_ident}`, \
+         section Forward mode).",
+        names.join("`, `d_"),
+        f = d.name,
+    );
+    let body = code::jvp(d, scalar);
+    let mut out = quote! {
+        #[doc = #jvp_doc]
+        #[allow(unused_variables, unused_mut, non_snake_case, clippy::all)]
+        #vis fn #jvp_ident #impl_generics (#(#inputs,)* #(#tangents),*) -> (#result, #result) #where_clause {
+            #body
+        }
+    };
+    if d.hessian.is_none() {
+        return out;
+    }
+    let size = |a: &Arg| a.shape.rows;
+    let gradients = d.args.iter().map(|a| &a.owned);
+    let rows = d.args.iter().map(|a| {
+        let row = d.args.iter().map(|b| match (size(a), size(b)) {
+            (1, 1) => quote!(#s),
+            (1, n) | (n, 1) => {
+                let n = crate::emit::lit(n);
+                quote!(#na::SVector<#s, #n>)
+            }
+            (n, m) => {
+                let (n, m) = (crate::emit::lit(n), crate::emit::lit(m));
+                quote!(#na::SMatrix<#s, #n, #m>)
+            }
+        });
+        quote!((#(#row,)*))
+    });
+    let hessian_ident = format_ident!("{}_hessian", ident);
+    let hessian_doc = format!(
+        "`{ident}`, its gradient (as `{ident}_grad`) and its Hessian: block `.i.j` is \
+         `∂²{f}/∂xᵢ∂xⱼ` for the arguments `xᵢ`, `xⱼ` (`{}`): a number between two scalars, a \
+         vector between a scalar and a vector, the matrix of `∂²{f}/∂xᵢ[r]∂xⱼ[c]` (row `r`, \
+         column `c`) between two vectors, as JAX's `hessian(f, argnums=(0, 1, ...))`. Forward \
+         over reverse, derived by `#[mlp::grad]` (`{const_ident}`, section Second derivatives).",
+        names.join("`, `"),
+        f = d.name,
+    );
+    let body = code::hessian(d, scalar);
+    out.extend(quote! {
+        #[doc = #hessian_doc]
+        #[allow(unused_variables, unused_mut, non_snake_case, clippy::all)]
+        #vis fn #hessian_ident #impl_generics (#(#inputs),*) -> (#s, (#(#gradients,)*), (#(#rows,)*)) #where_clause {
+            #body
+        }
+    });
+    out
 }
 
 /// `f(x, y, z) = (x + y) * z` as the derivation's title.

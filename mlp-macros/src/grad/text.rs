@@ -2,12 +2,13 @@
 //! then the backward pass from the result back, each gradient as upstream × local, summed
 //! over the values that use it, and what it simplifies to.
 
+use super::second::dotted;
 use super::Differentiated;
 use crate::derivation::section;
 use mlp_symbolic::chain;
 use mlp_symbolic::ir::{Graph, Id, LeafKind, Name, Op, Render};
 use mlp_symbolic::simplify;
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt::Write;
 
 /// The forward and backward lines of a derivation, each keyed by the value it is about.
@@ -249,7 +250,80 @@ pub fn derivation(d: &Differentiated, passes: &Passes, title: &str) -> String {
         rows.push(vec!["(none)".into()]);
     }
     section(&mut out, "Rewrites applied", &rows);
+    forward_mode(&mut out, d);
+    second_derivatives(&mut out, d);
     out
+}
+
+/// The forward-mode pass of `NAME_jvp`: each named value's tangent `v̇` from the tangents of
+/// the values it reads, simplified (the arguments' tangents `ẋ` are given).
+fn forward_mode(out: &mut String, d: &Differentiated) {
+    let g = &d.graph;
+    let leaves: Vec<Id> = d.args.iter().map(|a| a.leaf).collect();
+    let math = |v: Id| g.name(v).map_or("?".to_string(), |n| n.math.clone());
+    let mut extra: HashMap<Id, String> = HashMap::new();
+    if let Some(one) = g.find(&Op::Identity(1)) {
+        extra.insert(one, "1".into());
+    }
+    for &(v, t) in &d.jvp.tangents {
+        if g.name(t).is_none() {
+            extra.entry(t).or_insert_with(|| dotted(&math(v)));
+        }
+    }
+    let r = Render::with_names(g, extra).numbers();
+    let given: Vec<String> = d.jvp.seeds.iter().map(|&t| r.math(t)).collect();
+    let mut rows = Vec::new();
+    for &(v, t) in &d.jvp.tangents {
+        if leaves.contains(&v) {
+            continue;
+        }
+        rows.push(vec![dotted(&math(v)), format!("= {}", r.definition(t))]);
+    }
+    if rows.is_empty() {
+        let f = d.output;
+        let tangent = d.jvp.output.map_or("0".into(), |t| r.math(t));
+        rows.push(vec![dotted(&math(f)), format!("= {tangent}")]);
+    }
+    section(
+        out,
+        &format!(
+            "Forward mode: v̇ = Σ ∂v/∂u · u̇ over the values u that v reads, from {} given",
+            given.join(", ")
+        ),
+        &rows,
+    );
+}
+
+/// The second-derivative pass of `NAME_hessian`: each block `∂²f/∂xᵢ∂xⱼ`, the tangent of the
+/// simplified `∂f/∂xᵢ` along `xⱼ` (along `eᵢ` for a vector: the block's column `i`).
+fn second_derivatives(out: &mut String, d: &Differentiated) {
+    let Some(h) = &d.hessian else {
+        return;
+    };
+    let r = render(&d.graph);
+    let f = &d.name;
+    let mut rows = Vec::new();
+    for (i, a) in d.args.iter().enumerate() {
+        for (j, b) in d.args.iter().enumerate() {
+            let mut name = if i == j {
+                format!("∂²{f}/∂{}²", a.ident)
+            } else {
+                format!("∂²{f}/∂{}∂{}", a.ident, b.ident)
+            };
+            if !b.shape.is_scalar() {
+                name.push_str(" · eᵢ");
+            }
+            let value = h.blocks[i][j].map_or("0".into(), |x| r.math(x));
+            rows.push(vec![name, format!("= {value}")]);
+        }
+    }
+    section(
+        out,
+        &format!(
+            "Second derivatives: ∂²{f}/∂u∂v = the tangent of ∂{f}/∂u along v (along eᵢ for a vector v: column i)"
+        ),
+        &rows,
+    );
 }
 
 /// The lecture's notation for numbers: the 1×1 identity (a seed, `∂q/∂x`) is `1`.
