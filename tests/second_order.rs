@@ -195,7 +195,7 @@ struct Case {
 }
 
 macro_rules! case {
-    ($name:ident, $grad:ident, $hessian:ident, $jvp:ident, ($($arg:ty),*)) => {
+    ($name:path, $grad:path, $hessian:path, $jvp:path, ($($arg:ty),*)) => {
         Case {
             name: stringify!($name),
             sizes: vec![$(<$arg as Take>::LEN),*],
@@ -273,6 +273,35 @@ fn ours() -> Vec<Case> {
             generic_neuron_jvp,
             (SVector<f64, 3>, SVector<f64, 3>, f64)
         ),
+        // Branches, loops, indexing and calls of other functions (`tests/expressions`).
+        case!(
+            expressions::piecewise,
+            expressions::piecewise_grad,
+            expressions::piecewise_hessian,
+            expressions::piecewise_jvp,
+            (f64, f64)
+        ),
+        case!(
+            expressions::conditions,
+            expressions::conditions_grad,
+            expressions::conditions_hessian,
+            expressions::conditions_jvp,
+            (f64, f64, f64)
+        ),
+        case!(
+            expressions::rosenbrock_loop,
+            expressions::rosenbrock_loop_grad,
+            expressions::rosenbrock_loop_hessian,
+            expressions::rosenbrock_loop_jvp,
+            (SVector<f64, 5>)
+        ),
+        case!(
+            expressions::calls,
+            expressions::calls_grad,
+            expressions::calls_hessian,
+            expressions::calls_jvp,
+            (f64, f64)
+        ),
     ]
 }
 
@@ -328,6 +357,11 @@ fn jax() -> Vec<Case> {
         case!(mixed_powf_hypot, mixed_powf_hypot_grad, mixed_powf_hypot_hessian, mixed_powf_hypot_jvp, (f64, f64, f64)),
         case!(mixed_atan2_exp2, mixed_atan2_exp2_grad, mixed_atan2_exp2_hessian, mixed_atan2_exp2_jvp, (f64, f64, f64)),
         case!(mixed_log_chain, mixed_log_chain_grad, mixed_log_chain_hessian, mixed_log_chain_jvp, (f64, f64)),
+        case!(huber, huber_grad, huber_hessian, huber_jvp, (f64)),
+        case!(copysign_xy, copysign_xy_grad, copysign_xy_hessian, copysign_xy_jvp, (f64, f64)),
+        case!(degrees_radians, degrees_radians_grad, degrees_radians_hessian, degrees_radians_jvp, (f64, f64)),
+        case!(rosenbrock_indexed, rosenbrock_indexed_grad, rosenbrock_indexed_hessian, rosenbrock_indexed_jvp, (SVector<f64, 5>)),
+        case!(horner_loop, horner_loop_grad, horner_loop_hessian, horner_loop_jvp, (f64)),
     ]
 }
 
