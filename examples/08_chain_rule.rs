@@ -5,6 +5,9 @@
 //! - h(x) = (5 − 6x)⁵ with g = 5 − 6x: h′(x) = 5g⁴·(−6) = −30(5 − 6x)⁴;
 //! - z = W·x, whose Jacobian ∂z/∂x is W;
 //! - one neuron, σ(⟨w, x⟩);
+//! - a branch, Huber's loss, whose derivative is the branch taken's (printed piecewise);
+//! - a Hessian, Rosenbrock's function's, derived by the same chain rule run forward over the
+//!   gradient, and one Newton step with it;
 //! - and an activation the layer set does not have, SiLU z·σ(z), written as an expression
 //!   in a network: `Elementwise(z * sigmoid(z))`.
 //!
@@ -17,8 +20,11 @@ use mlp::nalgebra::{SMatrix, SVector};
 #[path = "../firmware/src/lecture.rs"]
 mod lecture;
 
-use lecture::{f, f_grad, f_trace, h, h_grad, neuron, neuron_trace};
-use lecture::{F_DERIVATION, H_DERIVATION, NEURON_DERIVATION};
+use lecture::{f, f_grad, f_trace, h, h_grad, huber, huber_grad, neuron, neuron_trace};
+use lecture::{rosenbrock, rosenbrock_hessian};
+use lecture::{
+    F_DERIVATION, HUBER_DERIVATION, H_DERIVATION, NEURON_DERIVATION, ROSENBROCK_DERIVATION,
+};
 
 /// A linear map: its Jacobian by x is W.
 #[mlp::grad]
@@ -74,6 +80,30 @@ fn main() {
         neuron_trace(weights, x, out)
     });
     println!("σ(⟨w, x⟩) as written: {}\n", neuron(weights, x));
+
+    println!("{HUBER_DERIVATION}");
+    for r in [0.5f64, -3.0] {
+        let (value, (slope,)) = huber_grad(r);
+        assert_eq!(value, huber(r));
+        println!("  r = {r:>4}: huber = {value}, huber′ = {slope}");
+    }
+    println!();
+
+    println!("{ROSENBROCK_DERIVATION}");
+    let (value, _, hessian) = rosenbrock_hessian(1.0, 1.0);
+    println!("At its minimum (1, 1): value {value}, Hessian {hessian:?}");
+    assert_eq!(hessian, ((802.0, -400.0), (-400.0, 200.0)));
+    let (a, b) = (0.5, 0.5);
+    let (before, (ga, gb), ((haa, hab), (_, hbb))) = rosenbrock_hessian(a, b);
+    let det = haa * hbb - hab * hab;
+    let (a1, b1) = (
+        a - (hbb * ga - hab * gb) / det,
+        b - (haa * gb - hab * ga) / det,
+    );
+    println!(
+        "One Newton step from (0.5, 0.5): ({a1:.4}, {b1:.4}), value {before:.4} -> {:.4}\n",
+        rosenbrock(a1, b1)
+    );
 
     println!("{}", SiluClassifier::<f64>::DERIVATION);
     let mut net = SiluClassifier::<f64>::zeros();

@@ -25,3 +25,23 @@ pub fn h<T: RealField + Copy>(x: T) -> T {
 pub fn neuron<T: RealField + Copy>(w: SVector<T, 3>, x: SVector<T, 3>) -> T {
     mlp::sigmoid(w.dot(&x))
 }
+
+/// Huber's loss with δ = 1: quadratic near 0, linear beyond; a branch, whose derivative is the
+/// branch taken's (r inside, sign(r) outside).
+#[mlp::grad]
+pub fn huber<T: RealField + Copy>(r: T) -> T {
+    let half = mlp::nalgebra::convert::<f64, T>(0.5);
+    if r.abs() <= T::one() {
+        half * r * r
+    } else {
+        r.abs() - half
+    }
+}
+
+/// Rosenbrock's function of two variables, (1 − a)² + 100·(b − a²)², whose Hessian at its
+/// minimum (1, 1) is [[802, −400], [−400, 200]].
+#[mlp::grad]
+pub fn rosenbrock<T: RealField + Copy>(a: T, b: T) -> T {
+    let hundred = mlp::nalgebra::convert::<f64, T>(100.0);
+    (T::one() - a).powi(2) + hundred * (b - a * a).powi(2)
+}

@@ -11,7 +11,10 @@
 use cortex_m_rt::entry;
 use mlp::nalgebra::{ComplexField, SVector};
 use mlp::Network;
-use mlp_firmware::lecture::{f, f_grad, f_trace, h, h_grad, neuron, neuron_grad};
+use mlp_firmware::lecture::{
+    f, f_grad, f_trace, h, h_grad, huber, huber_grad, neuron, neuron_grad, rosenbrock,
+    rosenbrock_hessian,
+};
 use mlp_firmware::{exit, print, print_f32, print_u32, stack_high_water, Counter, CLUSTERS};
 
 /// The card's classifier with SiLU, an activation written as an expression.
@@ -87,6 +90,36 @@ fn main() -> ! {
     print("instructions for neuron_grad: ");
     print_u32(ticks * per_tick);
     print("\n");
+
+    // A branch: Huber's loss, both sides.
+    let inside = huber_grad(0.5f32);
+    let outside = huber_grad(-3.0f32);
+    ok &= check(
+        "huber: 0.5r^2 inside (r = 0.5: 0.125, slope 0.5), |r| - 0.5 outside (r = -3: 2.5, slope -1)",
+        inside == (0.125, (0.5,)) && outside == (2.5, (-1.0,)) && inside.0 == huber(0.5),
+    );
+
+    // A Hessian: Rosenbrock's at its minimum, then one Newton step from (0.5, 0.5).
+    let start = counter.now();
+    let (value, _, ((haa, hab), (hba, hbb))) =
+        rosenbrock_hessian(core::hint::black_box(1.0f32), core::hint::black_box(1.0f32));
+    let ticks = counter.since(start);
+    ok &= check(
+        "rosenbrock Hessian at (1, 1) = [[802, -400], [-400, 200]]",
+        value == 0.0 && (haa, hab, hba, hbb) == (802.0, -400.0, -400.0, 200.0),
+    );
+    print("instructions for rosenbrock_hessian: ");
+    print_u32(ticks * per_tick);
+    print("\n");
+    let (a, b) = (0.5f32, 0.5f32);
+    let (before, (ga, gb), ((haa, hab), (_, hbb))) = rosenbrock_hessian(a, b);
+    let det = haa * hbb - hab * hab;
+    let (da, db) = ((hbb * ga - hab * gb) / det, (haa * gb - hab * ga) / det);
+    let after = rosenbrock(a - da, b - db);
+    ok &= check(
+        "rosenbrock: a Newton step from (0.5, 0.5) lowers it",
+        after < before,
+    );
 
     let mut net = SiluCard::<f32>::zeros();
     mlp::init::he_normal(&mut net, 3);

@@ -20,6 +20,21 @@ pub fn apply(g: &mut Graph, id: Id) -> Option<Id> {
             Op::Neg(inner) => Some(scale(g, Ratio::new(r.num.checked_neg()?, r.den), inner)),
             _ if r == Ratio::new(1, 1) => Some(a),
             _ if r == Ratio::new(-1, 1) => Some(g.add(Op::Neg(a))),
+            // r·c for a constant c, and r·(c·x): one number.
+            Op::Identity(1) | Op::Ones(1) => Some(g.add(Op::Fill(Num::new(r.value()), 1, 1))),
+            Op::Fill(c, rows, cols) => {
+                let v = r.value() * c.value();
+                v.is_finite()
+                    .then(|| g.add(Op::Fill(Num::new(v), rows, cols)))
+            }
+            Op::Hadamard(c, x) => match *g.op(c) {
+                Op::Fill(n, rows, cols) if g.shape(x) == g.shape(c) => {
+                    let v = r.value() * n.value();
+                    let c = g.add(Op::Fill(Num::new(v), rows, cols));
+                    v.is_finite().then(|| g.add(Op::Hadamard(c, x)))
+                }
+                _ => None,
+            },
             _ => None,
         },
         Op::Neg(a) => match *g.op(a) {
@@ -44,9 +59,15 @@ fn product(g: &mut Graph, id: Id, a: Id, b: Id) -> Option<Id> {
             let v = (x.num as f64) * (y.num as f64);
             return Some(g.add(Op::Fill(Num::new(v), shape.rows, shape.cols)));
         }
-        // A factor 1 goes (`1 ⊙ σ(z)`, the seed of an elementwise derivative).
+        // A factor 1 goes (`1 ⊙ σ(z)`, the seed of an elementwise derivative); −1 negates.
         (Some(c), None) if c == Ratio::new(1, 1) && g.shape(b) == shape => return Some(b),
         (None, Some(c)) if c == Ratio::new(1, 1) && g.shape(a) == shape => return Some(a),
+        (Some(c), None) if c == Ratio::new(-1, 1) && g.shape(b) == shape => {
+            return Some(g.add(Op::Neg(b)))
+        }
+        (None, Some(c)) if c == Ratio::new(-1, 1) && g.shape(a) == shape => {
+            return Some(g.add(Op::Neg(a)))
+        }
         (Some(c), None) if scaled(g, b) => return Some(scale(g, c, b)),
         // In a number times a matrix, only the number is a factor to gather.
         (None, Some(c)) if scaled(g, a) && g.shape(a) == shape => return Some(scale(g, c, a)),
@@ -54,6 +75,11 @@ fn product(g: &mut Graph, id: Id, a: Id, b: Id) -> Option<Id> {
     }
     if !matches!(g.op(id), Op::Hadamard(..)) {
         return None;
+    }
+    // A constant stands first (`r·0.5 → 0.5·r`), so that equal terms are written alike.
+    let constant = |g: &Graph, x: Id| matches!(g.op(x), Op::Fill(..));
+    if constant(g, b) && !constant(g, a) && g.shape(a) == g.shape(b) {
+        return Some(g.add(Op::Hadamard(b, a)));
     }
     if let Op::Scale(r, a0) = *g.op(a) {
         let inner = g.add(Op::Hadamard(a0, b));
@@ -70,7 +96,7 @@ fn product(g: &mut Graph, id: Id, a: Id, b: Id) -> Option<Id> {
 fn whole(g: &Graph, id: Id) -> Option<Ratio> {
     let v = match *g.op(id) {
         Op::Fill(c, ..) => c.value(),
-        Op::Identity(1) => 1.0,
+        Op::Identity(1) | Op::Ones(1) => 1.0,
         _ => return None,
     };
     (v == v.round() && v.abs() < 1e9).then(|| Ratio::new(v as i64, 1))
