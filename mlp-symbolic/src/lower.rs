@@ -297,10 +297,12 @@ impl<'g> Lowering<'g> {
         let (depth, integers) = (self.scope.len(), self.integers.len());
         for stmt in &block.stmts {
             match stmt {
+                // A loop inside the loop needs no `;`.
+                Stmt::Expr(Expr::ForLoop(f), None) => self.for_loop(f)?,
                 Stmt::Expr(e, None) => {
                     return Err(error(
                         e,
-                        "a loop's body ends with a `;`: assign to a `let mut` (`acc += ...;`)",
+                        "a loop's body yields no value: end it with an assignment to a `let mut` (`acc += ...;`)",
                     ))
                 }
                 other => self.statement(other)?,

@@ -256,6 +256,20 @@ pub fn elements(m: SMatrix<f64, 2, 3>, s: f64) -> f64 {
     v.norm_squared()
 }
 
+/// A loop in a loop: m·w element by element, then a sum of squares.
+#[mlp::grad]
+pub fn nested_loops(m: SMatrix<f64, 2, 3>, w: SVector<f64, 3>) -> f64 {
+    let mut total = 0.0;
+    for i in 0..2 {
+        let mut row = 0.0;
+        for j in 0..3 {
+            row += m[(i, j)] * w[j];
+        }
+        total += row * row;
+    }
+    total
+}
+
 /// Polar to Cartesian coordinates: a vector of methods, its Jacobian.
 #[mlp::grad]
 pub fn polar(r: f64, theta: f64) -> SVector<f64, 2> {
@@ -554,6 +568,10 @@ pub fn cases() -> Vec<Case> {
         scalar_case!(kinks, kinks_grad, 2, false, |p, at| (s(p, at), s(p, at))),
         scalar_case!(huber, huber_grad, 1, false, |p, at| (s(p, at))),
         scalar_case!(calls, calls_grad, 2, false, |p, at| (s(p, at), s(p, at))),
+        scalar_case!(nested_loops, nested_loops_grad, 9, false, |p, at| (
+            m::<2, 3>(p, at),
+            m::<3, 1>(p, at)
+        )),
         scalar_case!(
             rosenbrock_loop,
             rosenbrock_loop_grad,
@@ -690,7 +708,7 @@ pub fn call_every_generated_function(t: f64) -> f64 {
     total += kinks_grad(t, -0.3).1 .0 + mapped_methods_grad(v3, w3).1 .1[2];
     total += huber_grad(t).1 .0 + piecewise_grad(t, 0.5).1 .1 + conditions_grad(t, 1.0, 2.0).1 .2;
     total += vector_branches_grad(v3, w3, t - 0.5).1 .0[1];
-    total += calls_grad(t, 0.5).1 .1;
+    total += calls_grad(t, 0.5).1 .1 + nested_loops_grad(m23, v3).1 .1[0];
     total += rosenbrock_loop_grad(SVector::<f64, 5>::repeat(t)).1 .0[2];
     total += horner_grad(t, SVector::<f64, 4>::new(1.0, 2.0, 3.0, 4.0))
         .1
