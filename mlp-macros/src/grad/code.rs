@@ -52,27 +52,12 @@ pub fn function(d: &Differentiated, scalar: &Scalar) -> Body {
     let backward: Vec<Id> = d.grads.iter().map(|&(_, gr)| gr).collect();
     let mut roots = forward.clone();
     roots.extend(&backward);
-    let mut c = Code {
-        g,
-        scalar,
-        bound: HashMap::new(),
-        uses: HashMap::new(),
-        stmts: Vec::new(),
-        zero: false,
-        one: false,
+    let seed: Vec<(Id, TokenStream)> = if d.is_jacobian() {
+        vec![(d.seed, quote!(e_i))]
+    } else {
+        Vec::new()
     };
-    let mut prelude = Vec::new();
-    for a in &d.args {
-        let i = &a.ident;
-        if a.by_ref {
-            prelude.push(quote!(let #i = ::core::clone::Clone::clone(#i);));
-        }
-        c.bound.insert(a.leaf, quote!(#i));
-    }
-    if d.is_jacobian() {
-        c.bound.insert(d.seed, quote!(e_i));
-    }
-    c.count(&roots);
+    let (mut c, prelude) = start(d, scalar, &seed, &roots);
 
     // Forward: every named value in order, the result last.
     let mut order = forward.clone();
