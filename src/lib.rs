@@ -141,7 +141,8 @@
 //! `.component_mul(&v)`, `.component_div(&v)`, [`sigmoid`] and [`relu`], and every
 //! differentiable method of `f32`/`f64` on scalars: `sin cos tan asin acos atan atan2 sinh cosh
 //! tanh asinh acosh atanh exp exp2 exp_m1 ln ln_1p log(base) log2 log10 sqrt cbrt powi powf
-//! recip abs signum copysign hypot mul_add min max clamp to_degrees to_radians`; on matrices, `.map(|t| ...)` of those (or
+//! recip abs signum copysign hypot mul_add min max clamp to_degrees to_radians` (also called as
+//! functions of their type: `f64::sin(x)`, `T::atan2(y, x)`, `RealField::max(a, b)`); on matrices, `.map(|t| ...)` of those (or
 //! `.map(sigmoid)`), where the other arguments are number literals or expressions of `t`. A 1×1
 //! product is a scalar. Branches: `if`/`else if`/`else` as expressions (and `let v = if ...`),
 //! conditions comparing values (`<`, `<=`, `>`, `>=`, `==`, `!=`) joined with `&&`, `||` and

@@ -256,6 +256,18 @@ pub fn elements(m: SMatrix<f64, 2, 3>, s: f64) -> f64 {
     v.norm_squared()
 }
 
+/// The methods called as functions of their type: `f64::sin(x)`, `f64::atan2(y, x)`, and
+/// `T::cos(x)` in generic code.
+#[mlp::grad]
+pub fn method_paths(x: f64, y: f64) -> f64 {
+    f64::sin(x) * f64::atan2(y, x) + f64::max(x, y) + generic_cos(x * y)
+}
+
+#[mlp::grad]
+pub fn generic_cos<T: RealField + Copy>(x: T) -> T {
+    T::cos(x) + RealField::max(x, T::zero())
+}
+
 /// A loop in a loop: m·w element by element, then a sum of squares.
 #[mlp::grad]
 pub fn nested_loops(m: SMatrix<f64, 2, 3>, w: SVector<f64, 3>) -> f64 {
@@ -568,6 +580,10 @@ pub fn cases() -> Vec<Case> {
         scalar_case!(kinks, kinks_grad, 2, false, |p, at| (s(p, at), s(p, at))),
         scalar_case!(huber, huber_grad, 1, false, |p, at| (s(p, at))),
         scalar_case!(calls, calls_grad, 2, false, |p, at| (s(p, at), s(p, at))),
+        scalar_case!(method_paths, method_paths_grad, 2, false, |p, at| (
+            s(p, at),
+            s(p, at)
+        )),
         scalar_case!(nested_loops, nested_loops_grad, 9, false, |p, at| (
             m::<2, 3>(p, at),
             m::<3, 1>(p, at)
@@ -708,7 +724,9 @@ pub fn call_every_generated_function(t: f64) -> f64 {
     total += kinks_grad(t, -0.3).1 .0 + mapped_methods_grad(v3, w3).1 .1[2];
     total += huber_grad(t).1 .0 + piecewise_grad(t, 0.5).1 .1 + conditions_grad(t, 1.0, 2.0).1 .2;
     total += vector_branches_grad(v3, w3, t - 0.5).1 .0[1];
-    total += calls_grad(t, 0.5).1 .1 + nested_loops_grad(m23, v3).1 .1[0];
+    total += method_paths_grad(t, 0.5).1 .0
+        + calls_grad(t, 0.5).1 .1
+        + nested_loops_grad(m23, v3).1 .1[0];
     total += rosenbrock_loop_grad(SVector::<f64, 5>::repeat(t)).1 .0[2];
     total += horner_grad(t, SVector::<f64, 4>::new(1.0, 2.0, 3.0, 4.0))
         .1

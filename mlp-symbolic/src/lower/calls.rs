@@ -28,6 +28,29 @@ impl Lowering<'_> {
                     return self.vector(c, p);
                 }
             }
+            // `f64::sin(x)`, `T::atan2(y, x)`, `RealField::max(a, b)`: the method `x.sin()`.
+            if let [ty, method] = segments.as_slice() {
+                let scalar_type = ["f32", "f64", "T", "RealField", "ComplexField", "Float"]
+                    .contains(&ty.as_str())
+                    || self.is_generic(ty);
+                if scalar_type && !c.args.is_empty() && method_of_numbers(method) {
+                    let mut args = c.args.iter().cloned();
+                    let receiver = args.next().map(Box::new);
+                    let Some(receiver) = receiver else {
+                        return Err(error(c, "expected the number the function applies to"));
+                    };
+                    let call = syn::ExprMethodCall {
+                        attrs: Vec::new(),
+                        receiver,
+                        dot_token: Default::default(),
+                        method: p.path.segments[1].ident.clone(),
+                        turbofish: None,
+                        paren_token: c.paren_token,
+                        args: args.collect(),
+                    };
+                    return self.method(&call);
+                }
+            }
         }
         let func = match &*c.func {
             Expr::Path(p) => p.path.segments.last().and_then(|s| named_func(&s.ident)),
@@ -101,4 +124,24 @@ impl Lowering<'_> {
             .or_insert_with(|| c.func.span());
         Ok(self.g.add(Op::Call(name, args)))
     }
+}
+
+/// A method of `f32`/`f64` that `#[mlp::grad]` differentiates, called as a function.
+fn method_of_numbers(name: &str) -> bool {
+    super::methods::unary(name).is_some()
+        || [
+            "powi",
+            "powf",
+            "max",
+            "min",
+            "atan2",
+            "hypot",
+            "log",
+            "copysign",
+            "mul_add",
+            "clamp",
+            "to_degrees",
+            "to_radians",
+        ]
+        .contains(&name)
 }

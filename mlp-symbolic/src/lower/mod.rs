@@ -154,6 +154,11 @@ impl<'g> Lowering<'g> {
         Ok(())
     }
 
+    /// Whether `name` is the generic scalar parameter: a one-letter upper-case name (`T`, `S`).
+    fn is_generic(&self, name: &str) -> bool {
+        name.len() == 1 && name.chars().all(|c| c.is_ascii_uppercase())
+    }
+
     fn is_constant(&self, id: Id) -> bool {
         matches!(self.g.op(id), Op::Fill(..))
     }
