@@ -222,6 +222,8 @@ pub use mlp_runtime::{
     GradCheck, Layout, Network, ParamLayout, Parameters, SampleProblem,
 };
 
+pub use mlp_runtime::quant;
+
 #[cfg(feature = "std")]
 pub use mlp_runtime::{datasets, export, fit};
 

@@ -38,6 +38,7 @@ mod float;
 pub mod functions;
 mod kernels;
 mod network;
+pub mod quant;
 mod train;
 
 #[cfg(feature = "std")]

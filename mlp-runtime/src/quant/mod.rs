@@ -1,0 +1,43 @@
+//! Integer inference: TensorFlow Lite's int8 arithmetic, bit-exact with its reference kernels.
+//!
+//! The foundation of int8 models for chips without an FPU:
+//! - the fixed-point primitives of TFLite's requantization ([`saturating_rounding_doubling_high_mul`],
+//!   [`rounding_divide_by_pot`], [`multiply_by_quantized_multiplier`]) and, for the host at
+//!   quantization time, [`quantize_multiplier`];
+//! - the int8 fully-connected layer ([`FullyConnected`]), per output channel or per tensor,
+//!   with ReLU fused into the output clamp, as TFLite's `reference_integer_ops::FullyConnected`
+//!   and `FullyConnectedPerChannel` compute it.
+//!
+//! Everything but [`quantize_multiplier`] and [`Requantize::from_scale`] is integer only: no
+//! float, no heap, `no_std`.
+//!
+//! Followed from `tensorflow/tflite-micro`: `tensorflow/lite/kernels/internal/common.cc`
+//! (`MultiplyByQuantizedMultiplier`, the default double-rounding branch),
+//! `quantization_util.cc` (`QuantizeMultiplier`) and
+//! `reference/integer_ops/fully_connected.h`; gemmlowp's `fixedpoint.h` for the two primitives.
+//!
+//! ```
+//! use mlp::quant::{FullyConnected, Requantize};
+//!
+//! // 2 inputs, 1 output: y = relu(x₀ − x₁) with every scale 1.
+//! let layer = FullyConnected::<2, 1> {
+//!     weights: [[1, -1]],
+//!     bias: [0],
+//!     requantize: [Requantize::from_scale(1.0)],
+//!     input_zero_point: 0,
+//!     output_zero_point: 0,
+//!     activation_min: 0, // ReLU: the output zero point
+//!     activation_max: 127,
+//! };
+//! assert_eq!(layer.forward(&[5, 3]), [2]);
+//! assert_eq!(layer.forward(&[3, 5]), [0]);
+//! ```
+
+mod fixed_point;
+mod fully_connected;
+
+pub use fixed_point::{
+    multiply_by_quantized_multiplier, quantize_multiplier, rounding_divide_by_pot,
+    saturating_rounding_doubling_high_mul,
+};
+pub use fully_connected::{fully_connected_int8, relu_range, FullyConnected, Requantize};
