@@ -24,6 +24,12 @@ trained network `<net>.calibration.txt` (the converter's representative dataset,
 Determinism: the script re-executes itself with PYTHONHASHSEED=0, enables TF op determinism,
 turns oneDNN off (TF_ENABLE_ONEDNN_OPTS=0), runs TF single-threaded and seeds everything with fixed seeds; running it twice gives
 byte-identical files (checked when the fixtures were made).
+
+Note for the Rust side (checked by hand on sine.txt from sine.layers.txt with an integer-only
+re-implementation): this LiteRT's BUILTIN_REF FULLY_CONNECTED requantizes with *single rounding*
+(TFLITE_SINGLE_ROUNDING: quantize_multiplier(s_in * s_w / s_out) as double -> (q, shift), then
+(acc * q + 2^(30 - shift)) >> (31 - shift)), which gives 200/200 sine outputs exactly; the
+double-rounding form (SaturatingRoundingDoublingHighMul then RoundingDivideByPOT) gives 192/200.
 """
 
 import os
