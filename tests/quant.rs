@@ -3,13 +3,15 @@
 //! The fixture `tests/fixtures/quant/fixed_point.txt` is written by
 //! `scripts/tflite_reference.py`, a plain-Python implementation of gemmlowp's
 //! `SaturatingRoundingDoublingHighMul` and `RoundingDivideByPOT`, TFLite's
-//! `MultiplyByQuantizedMultiplier` (double rounding, the default), `QuantizeMultiplier` and the
+//! `MultiplyByQuantizedMultiplier` (double rounding; LiteRT's reference kernels round once, see
+//! `tests/tflite_sine.rs`), `QuantizeMultiplier` and the
 //! reference int8 `FullyConnected` / `FullyConnectedPerChannel` kernels. Every line must agree
 //! exactly; the test also checks that every kind of case is there in the expected number.
 
 use mlp::quant::{
     fully_connected_int8, multiply_by_quantized_multiplier, quantize_multiplier,
     rounding_divide_by_pot, saturating_rounding_doubling_high_mul, FullyConnected, Requantize,
+    Rounding,
 };
 
 const FIXTURE: &str = include_str!("fixtures/quant/fixed_point.txt");
@@ -43,9 +45,11 @@ fn run<const IN: usize, const OUT: usize>(l: &Layer) -> (Vec<i32>, Vec<i32>) {
     let weights: [[i8; IN]; OUT] =
         core::array::from_fn(|c| core::array::from_fn(|d| to_i8(l.weights[c * IN + d])));
     let bias: [i32; OUT] = core::array::from_fn(|c| l.bias[c]);
+    // The fixture's reference is the double-rounding form.
     let requantize: [Requantize; OUT] = core::array::from_fn(|c| Requantize {
         multiplier: l.multipliers[c],
         shift: l.shifts[c],
+        rounding: Rounding::Double,
     });
     if !l.per_channel {
         assert!(requantize.iter().all(|r| *r == requantize[0]));
@@ -158,6 +162,7 @@ fn bit_exact_with_the_tflite_reference() {
                         == Requantize {
                             multiplier: e[0],
                             shift: e[1],
+                            rounding: Rounding::Single,
                         }
             }
             "fc" => {

@@ -1,10 +1,19 @@
 //! TensorFlow Lite's fixed-point arithmetic: the requantization primitives of its int8 kernels.
 //!
-//! Followed from `tensorflow/tflite-micro`, file `tensorflow/lite/kernels/internal/common.cc`
-//! (the `#else` branch of `TFLITE_SINGLE_ROUNDING`, the default: TFLite's reference kernels and
-//! LiteRT's `BUILTIN_REF` resolver are built with it) and `quantization_util.cc`
-//! (`QuantizeMultiplier`), and gemmlowp's `fixedpoint/fixedpoint.h` (the scalar
-//! `SaturatingRoundingDoublingHighMul` and `RoundingDivideByPOT` that `common.cc` calls).
+//! Followed from `tensorflow/tflite-micro`, file `tensorflow/lite/kernels/internal/common.cc`,
+//! both branches of `#if TFLITE_SINGLE_ROUNDING`:
+//! - [`multiply_by_quantized_multiplier_single_rounding`]: the `TFLITE_SINGLE_ROUNDING` branch,
+//!   one 64-bit product, one rounding shift. This is the one LiteRT's reference kernels use:
+//!   established on the fixture `tests/fixtures/tflite/sine.txt` (LiteRT's `BUILTIN_REF`
+//!   interpreter, `scripts/tflite_fixtures.py`), whose 200 int8 outputs it reproduces exactly
+//!   (`tests/tflite_sine.rs`), where the double-rounding form gets 8 of them wrong by one;
+//! - [`multiply_by_quantized_multiplier`]: the `#else` branch, gemmlowp's two steps
+//!   (`SaturatingRoundingDoublingHighMul`, then `RoundingDivideByPOT`), each rounding once, as
+//!   TFLite builds without `TFLITE_SINGLE_ROUNDING` compute it;
+//!
+//! and `quantization_util.cc` (`QuantizeMultiplier`), and gemmlowp's `fixedpoint/fixedpoint.h`
+//! (the scalar `SaturatingRoundingDoublingHighMul` and `RoundingDivideByPOT` that `common.cc`
+//! calls).
 //!
 //! The integer functions are `const fn`, use no float and never panic: where the C++ has
 //! undefined behaviour (an `int32_t` product that overflows) they wrap, as two's-complement
@@ -64,7 +73,8 @@ pub const fn rounding_divide_by_pot(x: i32, exponent: i32) -> i32 {
 }
 
 /// TFLite's `MultiplyByQuantizedMultiplier(int32_t x, int32_t quantized_multiplier, int shift)`,
-/// the double-rounding version (`TFLITE_SINGLE_ROUNDING` off, TFLite's default): `x` times the
+/// the double-rounding version (`TFLITE_SINGLE_ROUNDING` off; LiteRT's reference kernels use
+/// [`multiply_by_quantized_multiplier_single_rounding`] instead): `x` times the
 /// real number `multiplier / 2³¹ · 2^shift`, as
 /// `RoundingDivideByPOT(SaturatingRoundingDoublingHighMul(x · 2^max(shift, 0), multiplier),
 /// max(−shift, 0))`.
@@ -88,6 +98,49 @@ pub const fn multiply_by_quantized_multiplier(x: i32, multiplier: i32, shift: i3
         saturating_rounding_doubling_high_mul(scaled, multiplier),
         right_shift,
     )
+}
+
+/// TFLite's `MultiplyByQuantizedMultiplier(int32_t x, int32_t quantized_multiplier, int shift)`,
+/// the single-rounding version (`TFLITE_SINGLE_ROUNDING`), the one LiteRT's reference kernels
+/// use: `x` times the real number `multiplier / 2³¹ · 2^shift`, as
+/// `(x · multiplier + 2^(30 − shift)) >> (31 − shift)` in 64 bits.
+///
+/// One product and one arithmetic shift right by `31 − shift` after adding half of its unit:
+/// round to the nearest, ties toward +∞ (`−1.5 → −1`, `1.5 → 2`), whatever the sign of `shift`
+/// (a positive shift only shortens the right shift; nothing is shifted left). Where the
+/// double-rounding [`multiply_by_quantized_multiplier`] rounds twice, for a negative shift, the
+/// two can differ by one.
+///
+/// `multiplier` and `shift` come from [`quantize_multiplier`]. TFLite asserts
+/// `multiplier ≥ 0` and `shift` in `-31..=30`; here a shift outside that range is clamped into
+/// it, a negative multiplier computes the same formula, and a result outside `i32` wraps
+/// (TFLite asserts it fits).
+///
+/// ```
+/// use mlp::quant::{multiply_by_quantized_multiplier_single_rounding as mbqm1, quantize_multiplier};
+/// let (m, s) = quantize_multiplier(0.25);
+/// assert_eq!(mbqm1(100, m, s), 25);
+/// assert_eq!(mbqm1(-6, m, s), -1); // −1.5 → −1 (the double-rounding form gives −2)
+/// assert_eq!(mbqm1(6, m, s), 2); // 1.5 → 2
+/// ```
+#[inline]
+pub const fn multiply_by_quantized_multiplier_single_rounding(
+    x: i32,
+    multiplier: i32,
+    shift: i32,
+) -> i32 {
+    let shift = if shift < -31 {
+        -31
+    } else if shift > 30 {
+        30
+    } else {
+        shift
+    };
+    // 1..=62: the C++'s `total_shift`.
+    let total_shift = (31 - shift) as u32;
+    let round = 1i64 << (total_shift - 1);
+    // |x · multiplier| < 2⁶² and round ≤ 2⁶¹: no overflow in 64 bits.
+    ((x as i64 * multiplier as i64 + round) >> total_shift) as i32
 }
 
 /// TFLite's `QuantizeMultiplier(double, int32_t*, int*)`: a real multiplier as
@@ -243,5 +296,39 @@ mod tests {
         assert_eq!(multiply_by_quantized_multiplier(7, m, s), 21);
         assert_eq!(multiply_by_quantized_multiplier(-7, m, s), -21);
         assert_eq!(multiply_by_quantized_multiplier(12345, 0, 0), 0);
+    }
+
+    #[test]
+    fn single_rounding_known_values() {
+        let single = multiply_by_quantized_multiplier_single_rounding;
+        // ¼ = (2³⁰, −1): one rounding, ties toward +∞ (the double-rounding form: away from 0).
+        let (m, s) = quantize_multiplier(0.25);
+        assert_eq!(single(100, m, s), 25);
+        assert_eq!(single(2, m, s), 1); // ½ → 1
+        assert_eq!(single(-2, m, s), 0); // −½ → 0
+        assert_eq!(single(-6, m, s), -1); // −1.5 → −1
+        assert_eq!(multiply_by_quantized_multiplier(-6, m, s), -2);
+        // ½ = (2³⁰, 0): the same as SaturatingRoundingDoublingHighMul.
+        let (m, s) = quantize_multiplier(0.5);
+        assert_eq!(single(-1, m, s), 0);
+        assert_eq!(single(-3, m, s), -1);
+        assert_eq!(single(3, m, s), 2);
+        // A positive shift: 3 = (3·2²⁹, 2).
+        let (m, s) = quantize_multiplier(3.0);
+        assert_eq!(single(7, m, s), 21);
+        assert_eq!(single(-7, m, s), -21);
+        assert_eq!(single(12345, 0, 0), 0);
+        // The ends of TFLite's shift range, and the extreme inputs.
+        assert_eq!(single(i32::MAX, 1 << 30, -31), 0); // (2³¹ − 1) · 2⁻³³ < ½
+        assert_eq!(single(i32::MIN, 1 << 30, -31), 0); // −¼ → 0
+        assert_eq!(single(1, 1 << 30, 30), 1 << 29);
+        assert_eq!(single(i32::MIN, i32::MAX, 0), i32::MIN + 1);
+        // Single and double rounding agree wherever the double form's first step is exact.
+        for x in -1000..=1000 {
+            for &real in &[0.5, 1.0, 3.0, 0.75] {
+                let (m, s) = quantize_multiplier(real);
+                assert_eq!(single(x, m, s), multiply_by_quantized_multiplier(x, m, s));
+            }
+        }
     }
 }

@@ -9,6 +9,7 @@
 //! ```text
 //! acc   = Σ_d w[c][d] · (x[d] + input_offset) + bias[c]      (int32)
 //! out   = MultiplyByQuantizedMultiplier(acc, multiplier[c], shift[c]) + output_offset
+//!         (single rounding by default, as LiteRT's reference kernels: see [`Rounding`])
 //! y[c]  = clamp(out, activation_min, activation_max) as int8
 //! ```
 //!
@@ -16,35 +17,79 @@
 //! zero point. A per-tensor layer is the per-channel one with every channel's [`Requantize`]
 //! equal, which is exactly TFLite's per-tensor kernel.
 
-use super::fixed_point::{multiply_by_quantized_multiplier, quantize_multiplier};
+use super::fixed_point::{
+    multiply_by_quantized_multiplier, multiply_by_quantized_multiplier_single_rounding,
+    quantize_multiplier,
+};
+
+/// Which of TFLite's two `MultiplyByQuantizedMultiplier` a [`Requantize`] rounds with.
+///
+/// The default is [`Rounding::Single`], the one LiteRT's reference kernels (its `BUILTIN_REF`
+/// resolver) use: established on the fixture `tests/fixtures/tflite/sine.txt`, whose 200 int8
+/// outputs it reproduces exactly while [`Rounding::Double`] misses 8 by one
+/// (`tests/tflite_sine.rs`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Rounding {
+    /// `TFLITE_SINGLE_ROUNDING`: `(x · multiplier + 2^(30 − shift)) >> (31 − shift)` in 64
+    /// bits, [`multiply_by_quantized_multiplier_single_rounding`](super::multiply_by_quantized_multiplier_single_rounding).
+    /// LiteRT's reference kernels.
+    #[default]
+    Single,
+    /// gemmlowp's two steps, `SaturatingRoundingDoublingHighMul` then `RoundingDivideByPOT`,
+    /// [`multiply_by_quantized_multiplier`](super::multiply_by_quantized_multiplier): TFLite
+    /// built without `TFLITE_SINGLE_ROUNDING`.
+    Double,
+}
 
 /// The requantization of one output channel: the real multiplier `s_in · s_w / s_out` as
 /// TFLite stores it, `multiplier / 2³¹ · 2^shift` (see
-/// [`quantize_multiplier`](super::quantize_multiplier)).
+/// [`quantize_multiplier`](super::quantize_multiplier)), and how the product is rounded.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Requantize {
     /// The Q0.31 multiplier, in `[2³⁰, 2³¹)` (or 0).
     pub multiplier: i32,
     /// The power-of-two exponent: positive shifts left, negative right.
     pub shift: i32,
+    /// Single (LiteRT's reference kernels, the default) or double rounding.
+    pub rounding: Rounding,
 }
 
 impl Requantize {
-    /// From the real multiplier (`s_in · s_w / s_out`), with TFLite's `QuantizeMultiplier`;
-    /// for the host, at quantization time.
+    /// From the real multiplier (`s_in · s_w / s_out`), with TFLite's `QuantizeMultiplier`,
+    /// rounding as LiteRT's reference kernels ([`Rounding::Single`]); for the host, at
+    /// quantization time.
+    ///
+    /// TFLite computes `real` in `f64` from the `f32` scales, `f64(s_in) · f64(s_w[c]) /
+    /// f64(s_out)`, per channel (`PopulateConvolutionQuantizationParams`, the per-channel path of
+    /// `fully_connected.cc`) and per tensor (`GetQuantizedConvolutionMultipler`) alike.
     ///
     /// # Panics
     ///
     /// If `real` is not finite.
     pub const fn from_scale(real: f64) -> Self {
         let (multiplier, shift) = quantize_multiplier(real);
-        Self { multiplier, shift }
+        Self {
+            multiplier,
+            shift,
+            rounding: Rounding::Single,
+        }
     }
 
-    /// `x` times the multiplier, rounded as TFLite's `MultiplyByQuantizedMultiplier`.
+    /// The same multiplier, rounded with `rounding`.
+    pub const fn with_rounding(self, rounding: Rounding) -> Self {
+        Self { rounding, ..self }
+    }
+
+    /// `x` times the multiplier, rounded as TFLite's `MultiplyByQuantizedMultiplier` with
+    /// [`Self::rounding`].
     #[inline]
     pub const fn apply(self, x: i32) -> i32 {
-        multiply_by_quantized_multiplier(x, self.multiplier, self.shift)
+        match self.rounding {
+            Rounding::Single => {
+                multiply_by_quantized_multiplier_single_rounding(x, self.multiplier, self.shift)
+            }
+            Rounding::Double => multiply_by_quantized_multiplier(x, self.multiplier, self.shift),
+        }
     }
 }
 
@@ -85,6 +130,14 @@ pub struct FullyConnected<const IN: usize, const OUT: usize> {
 }
 
 impl<const IN: usize, const OUT: usize> FullyConnected<IN, OUT> {
+    /// The same layer with every channel's requantization rounded with `rounding`.
+    pub fn with_rounding(mut self, rounding: Rounding) -> Self {
+        for r in &mut self.requantize {
+            *r = r.with_rounding(rounding);
+        }
+        self
+    }
+
     /// The layer applied to one int8 input.
     #[inline]
     pub fn forward(&self, input: &[i8; IN]) -> [i8; OUT] {
@@ -176,18 +229,26 @@ mod tests {
             activation_min: -128,
             activation_max: 127,
         };
-        // A multiplier of ½ is (2³⁰, shift 0): the tie is SaturatingRoundingDoublingHighMul's,
-        // toward +∞, so −1.5 → −1 and −0.5 → 0, not away from zero.
-        assert_eq!(layer.forward(&[3]), [2]);
-        assert_eq!(layer.forward(&[-3]), [-1]);
-        assert_eq!(layer.forward(&[1]), [1]);
-        assert_eq!(layer.forward(&[-1]), [0]);
-        // A multiplier of ¼ is (2³⁰, shift −1): the tie is RoundingDivideByPOT's, away from zero.
-        let layer = FullyConnected {
+        assert_eq!(layer.requantize[0].rounding, Rounding::Single);
+        for rounding in [Rounding::Single, Rounding::Double] {
+            let layer = layer.clone().with_rounding(rounding);
+            // A multiplier of ½ is (2³⁰, shift 0): both roundings send the tie toward +∞, so
+            // −1.5 → −1 and −0.5 → 0, not away from zero.
+            assert_eq!(layer.forward(&[3]), [2]);
+            assert_eq!(layer.forward(&[-3]), [-1]);
+            assert_eq!(layer.forward(&[1]), [1]);
+            assert_eq!(layer.forward(&[-1]), [0]);
+        }
+        // A multiplier of ¼ is (2³⁰, shift −1): single rounding still sends ties toward +∞;
+        // double rounding's second step, RoundingDivideByPOT, sends them away from zero.
+        let single = FullyConnected {
             requantize: [Requantize::from_scale(0.25)],
             ..layer
         };
-        assert_eq!(layer.forward(&[6]), [2]);
-        assert_eq!(layer.forward(&[-6]), [-2]);
+        assert_eq!(single.forward(&[6]), [2]);
+        assert_eq!(single.forward(&[-6]), [-1]);
+        let double = single.with_rounding(Rounding::Double);
+        assert_eq!(double.forward(&[6]), [2]);
+        assert_eq!(double.forward(&[-6]), [-2]);
     }
 }

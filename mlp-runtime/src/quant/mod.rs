@@ -1,18 +1,26 @@
 //! Integer inference: TensorFlow Lite's int8 arithmetic, bit-exact with its reference kernels.
 //!
 //! The foundation of int8 models for chips without an FPU:
-//! - the fixed-point primitives of TFLite's requantization ([`saturating_rounding_doubling_high_mul`],
-//!   [`rounding_divide_by_pot`], [`multiply_by_quantized_multiplier`]) and, for the host at
-//!   quantization time, [`quantize_multiplier`];
+//! - the fixed-point primitives of TFLite's requantization, in its two forms: single rounding
+//!   ([`multiply_by_quantized_multiplier_single_rounding`], `TFLITE_SINGLE_ROUNDING`) and
+//!   gemmlowp's double rounding ([`multiply_by_quantized_multiplier`], built on
+//!   [`saturating_rounding_doubling_high_mul`] and [`rounding_divide_by_pot`]), and, for the
+//!   host at quantization time, [`quantize_multiplier`];
 //! - the int8 fully-connected layer ([`FullyConnected`]), per output channel or per tensor,
 //!   with ReLU fused into the output clamp, as TFLite's `reference_integer_ops::FullyConnected`
 //!   and `FullyConnectedPerChannel` compute it.
+//!
+//! Which rounding: [`Rounding::Single`], the default, is what LiteRT's reference kernels
+//! compute. That was established against LiteRT itself: `tests/fixtures/tflite/sine.txt` holds
+//! 200 int8 outputs of a 1-16-16-1 model run by LiteRT's `BUILTIN_REF` interpreter
+//! (`scripts/tflite_fixtures.py`); `tests/tflite_sine.rs` rebuilds the three layers from
+//! `sine.layers.txt` and matches all 200 with single rounding, 192 with double rounding.
 //!
 //! Everything but [`quantize_multiplier`] and [`Requantize::from_scale`] is integer only: no
 //! float, no heap, `no_std`.
 //!
 //! Followed from `tensorflow/tflite-micro`: `tensorflow/lite/kernels/internal/common.cc`
-//! (`MultiplyByQuantizedMultiplier`, the default double-rounding branch),
+//! (`MultiplyByQuantizedMultiplier`, both branches of `#if TFLITE_SINGLE_ROUNDING`),
 //! `quantization_util.cc` (`QuantizeMultiplier`) and
 //! `reference/integer_ops/fully_connected.h`; gemmlowp's `fixedpoint.h` for the two primitives.
 //!
@@ -37,7 +45,7 @@ mod fixed_point;
 mod fully_connected;
 
 pub use fixed_point::{
-    multiply_by_quantized_multiplier, quantize_multiplier, rounding_divide_by_pot,
-    saturating_rounding_doubling_high_mul,
+    multiply_by_quantized_multiplier, multiply_by_quantized_multiplier_single_rounding,
+    quantize_multiplier, rounding_divide_by_pot, saturating_rounding_doubling_high_mul,
 };
-pub use fully_connected::{fully_connected_int8, relu_range, FullyConnected, Requantize};
+pub use fully_connected::{fully_connected_int8, relu_range, FullyConnected, Requantize, Rounding};
