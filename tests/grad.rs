@@ -2,8 +2,10 @@
 //! and fourth-order central finite differences in f64 on random inputs for every expression of
 //! `tests/expressions`.
 
+mod common;
 mod expressions;
 
+use common::compare::{fourth_order, relative, step};
 use expressions::*;
 use mlp::nalgebra::{SMatrix, SVector};
 
@@ -23,25 +25,6 @@ fn inputs(n: usize, positive: bool, seed: u64) -> Vec<f64> {
             }
         })
         .collect()
-}
-
-/// ∂value/∂p[k] for every output: (−f(p + 2h) + 8f(p + h) − 8f(p − h) + f(p − 2h)) / 12h,
-/// error O(h⁴).
-fn finite_differences(value: fn(&[f64]) -> Vec<f64>, p: &[f64], k: usize) -> Vec<f64> {
-    let h = 1e-3 * p[k].abs().max(1.0);
-    let at = |d: f64| {
-        let mut q = p.to_vec();
-        q[k] += d;
-        value(&q)
-    };
-    let (a, b, c, d) = (at(2.0 * h), at(h), at(-h), at(-2.0 * h));
-    (0..a.len())
-        .map(|i| (-a[i] + 8.0 * b[i] - 8.0 * c[i] + d[i]) / (12.0 * h))
-        .collect()
-}
-
-fn relative(a: f64, b: f64) -> f64 {
-    (a - b).abs() / a.abs().max(b.abs()).max(1.0)
 }
 
 #[test]
@@ -66,7 +49,7 @@ fn every_expression_matches_fourth_order_finite_differences() {
                 case.name
             );
             for k in 0..case.inputs {
-                let fd = finite_differences(case.value, &p, k);
+                let fd = fourth_order(&case.value, step("", p[k]), &p, k);
                 for (i, fd) in fd.iter().enumerate() {
                     let derived = grad[i * case.inputs + k];
                     let e = relative(derived, *fd);

@@ -8,6 +8,9 @@
 #[path = "methods/functions.rs"]
 mod functions;
 
+mod common;
+
+use common::compare::{fourth_order, step, Tally};
 use functions::{all, Function, NOT_YET};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -73,95 +76,8 @@ fn fixtures() -> Vec<Point> {
     points
 }
 
-fn relative(a: f64, b: f64) -> f64 {
-    (a - b).abs() / a.abs().max(b.abs()).max(1.0)
-}
-
-/// Functions singular at 0 (or undefined below it), at points close to it: x = 10⁻³ for `ln`,
-/// 4·10⁻⁴ for `√`, −0.07 for `1/x`.
-const SINGULAR_AT_ZERO: &[&str] = &[
-    "ln_x", "sqrt_x", "log2_x", "log10_x", "log_base", "recip_x", "powi_neg", "cbrt_x",
-];
-
-/// The step for argument p of `name`: 10⁻³·max(|p|, 1), as `tests/grad.rs`; for a function
-/// singular at 0, 10⁻³·|p|, so that p ± 2h stays on p's side of 0 and the derivatives, which
-/// grow as p nears 0, stay small over the step.
-fn step(name: &str, p: f64) -> f64 {
-    if SINGULAR_AT_ZERO.contains(&name) {
-        1e-3 * p.abs()
-    } else {
-        1e-3 * p.abs().max(1.0)
-    }
-}
-
-/// ∂g/∂p[k] for every output of g: (−g(p + 2h) + 8g(p + h) − 8g(p − h) + g(p − 2h)) / 12h,
-/// error O(h⁴).
-fn finite_differences(g: &dyn Fn(&[f64]) -> Vec<f64>, h: f64, p: &[f64], k: usize) -> Vec<f64> {
-    let at = |d: f64| {
-        let mut q = p.to_vec();
-        q[k] += d;
-        g(&q)
-    };
-    let (a, b, c, d) = (at(2.0 * h), at(h), at(-h), at(-2.0 * h));
-    (0..a.len())
-        .map(|i| (-a[i] + 8.0 * b[i] - 8.0 * c[i] + d[i]) / (12.0 * h))
-        .collect()
-}
-
 fn functions_by_name() -> BTreeMap<&'static str, Function> {
     all().into_iter().map(|f| (f.name, f)).collect()
-}
-
-/// The worst of many comparisons, and every one over the tolerance.
-struct Tally {
-    tolerance: f64,
-    worst: (f64, String),
-    compared: usize,
-    failures: Vec<String>,
-}
-
-impl Tally {
-    fn new(tolerance: f64) -> Self {
-        Tally {
-            tolerance,
-            worst: (0.0, String::new()),
-            compared: 0,
-            failures: Vec::new(),
-        }
-    }
-
-    /// `what` names the number: `atan2_yx(-0.8, 1.2) ∂/∂p1`.
-    fn compare(&mut self, what: impl Fn() -> String, ours: f64, theirs: f64) {
-        let e = relative(ours, theirs);
-        self.compared += 1;
-        if e > self.worst.0 || e.is_nan() {
-            self.worst = (e, what());
-        }
-        if e > self.tolerance || e.is_nan() {
-            self.failures.push(format!(
-                "{}: ours {ours:e}, theirs {theirs:e} (relative {e:.1e})",
-                what()
-            ));
-        }
-    }
-
-    fn finish(&self, title: &str) {
-        if self.worst.0 == 0.0 {
-            eprintln!("{title}: {} numbers, all equal", self.compared);
-        } else {
-            eprintln!(
-                "{title}: {} numbers, worst relative difference {:.2e} at {}",
-                self.compared, self.worst.0, self.worst.1
-            );
-        }
-        assert!(
-            self.failures.is_empty(),
-            "{title}: {} over {:e}:\n{}",
-            self.failures.len(),
-            self.tolerance,
-            self.failures.join("\n")
-        );
-    }
 }
 
 fn point_text(p: &Point) -> String {
@@ -289,7 +205,7 @@ fn every_function_matches_fourth_order_finite_differences() {
         }
         let n = p.args.len();
         for k in 0..n {
-            let fd = finite_differences(&|q| (f.value)(q), step(f.name, p.args[k]), &p.args, k);
+            let fd = fourth_order(&|q| (f.value)(q), step(f.name, p.args[k]), &p.args, k);
             for (i, fd) in fd.iter().enumerate() {
                 tally.compare(
                     || format!("{} {}", point_text(p), partial(p, i * n + k)),
@@ -316,7 +232,7 @@ fn jax_hessians_match_finite_differences_of_the_gradient() {
         let f = &rust[p.name.as_str()];
         let n = p.args.len();
         for k in 0..n {
-            let fd = finite_differences(&|q| (f.derived)(q).1, step(f.name, p.args[k]), &p.args, k);
+            let fd = fourth_order(&|q| (f.derived)(q).1, step(f.name, p.args[k]), &p.args, k);
             for (i, fd) in fd.iter().enumerate() {
                 tally.compare(
                     || format!("{} ∂²f/∂p{i}∂p{k}", point_text(p)),

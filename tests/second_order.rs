@@ -8,9 +8,11 @@
 #[allow(dead_code)]
 mod functions;
 
+mod common;
 mod expressions;
 
-use functions::{Flat, Take};
+use common::compare::{fourth_order, step, Tally};
+use functions::{Take, Tuple};
 use mlp::nalgebra::{RealField, SMatrix, SVector};
 
 // ---- the functions ------------------------------------------------------------------------
@@ -138,26 +140,6 @@ tuples!(A 0, B 1, C 2, D 3);
 tuples!(A 0, B 1, C 2, D 3, E 4);
 tuples!(A 0, B 1, C 2, D 3, E 4, F 5);
 
-/// A tuple of gradients, flattened one after the other (up to six).
-trait Gradients {
-    fn flatten(&self, out: &mut Vec<f64>);
-}
-macro_rules! gradients {
-    ($($t:ident $i:tt),*) => {
-        impl<$($t: Flat),*> Gradients for ($($t,)*) {
-            fn flatten(&self, out: &mut Vec<f64>) {
-                $(self.$i.flat(out);)*
-            }
-        }
-    };
-}
-gradients!(A 0);
-gradients!(A 0, B 1);
-gradients!(A 0, B 1, C 2);
-gradients!(A 0, B 1, C 2, D 3);
-gradients!(A 0, B 1, C 2, D 3, E 4);
-gradients!(A 0, B 1, C 2, D 3, E 4, F 5);
-
 /// The Hessian of the flattened arguments, row-major, from its blocks.
 fn flat_hessian(rows: &dyn Rows, sizes: &[usize]) -> Vec<f64> {
     let n: usize = sizes.iter().sum();
@@ -203,14 +185,14 @@ macro_rules! case {
                 let at = &mut 0;
                 let (value, gradient) = $grad($(<$arg as Take>::take(p, at)),*);
                 let mut out = Vec::new();
-                Gradients::flatten(&gradient, &mut out);
+                Tuple::flat_all(&gradient, &mut out);
                 (value, out)
             },
             hessian: |p| {
                 let at = &mut 0;
                 let (value, gradient, h) = $hessian($(<$arg as Take>::take(p, at)),*);
                 let mut out = Vec::new();
-                Gradients::flatten(&gradient, &mut out);
+                Tuple::flat_all(&gradient, &mut out);
                 (value, out, flat_hessian(&h, &[$(<$arg as Take>::LEN),*]))
             },
             jvp: |p, t| {
@@ -397,85 +379,9 @@ fn points(case: &Case) -> Vec<Vec<f64>> {
         .collect()
 }
 
-fn relative(a: f64, b: f64) -> f64 {
-    (a - b).abs() / a.abs().max(b.abs()).max(1.0)
-}
-
-/// The worst of many comparisons, and every one over the tolerance.
-struct Tally {
-    tolerance: f64,
-    worst: (f64, String),
-    compared: usize,
-    failures: Vec<String>,
-}
-
-impl Tally {
-    fn new(tolerance: f64) -> Self {
-        Tally {
-            tolerance,
-            worst: (0.0, String::new()),
-            compared: 0,
-            failures: Vec::new(),
-        }
-    }
-
-    fn compare(&mut self, what: impl Fn() -> String, ours: f64, theirs: f64) {
-        let e = relative(ours, theirs);
-        self.compared += 1;
-        if e > self.worst.0 || e.is_nan() {
-            self.worst = (e, what());
-        }
-        if e.is_nan() || e > self.tolerance {
-            self.failures.push(format!(
-                "{}: ours {ours:e}, theirs {theirs:e} (relative {e:.1e})",
-                what()
-            ));
-        }
-    }
-
-    fn finish(&self, title: &str) {
-        eprintln!(
-            "{title}: {} numbers, worst relative difference {:.2e} at {}",
-            self.compared, self.worst.0, self.worst.1
-        );
-        assert!(self.compared > 0, "{title}: nothing compared");
-        assert!(
-            self.failures.is_empty(),
-            "{title}: {} over {:e}:\n{}",
-            self.failures.len(),
-            self.tolerance,
-            self.failures.join("\n")
-        );
-    }
-}
-
 fn text(name: &str, p: &[f64]) -> String {
     let args: Vec<String> = p.iter().map(|a| format!("{a:.3}")).collect();
     format!("{name}({})", args.join(", "))
-}
-
-/// Functions singular at 0 or undefined below it (as `tests/methods.rs`): a step relative to
-/// the point keeps p ± 2h on its side.
-const SINGULAR_AT_ZERO: &[&str] = &[
-    "ln_x", "sqrt_x", "log2_x", "log10_x", "log_base", "recip_x", "powi_neg", "cbrt_x",
-];
-
-/// ∂g/∂p[k] for every output of g, fourth-order central differences, step 10⁻³·max(|p|, 1).
-fn finite_differences(name: &str, g: &dyn Fn(&[f64]) -> Vec<f64>, p: &[f64], k: usize) -> Vec<f64> {
-    let h = if SINGULAR_AT_ZERO.contains(&name) {
-        1e-3 * p[k].abs()
-    } else {
-        1e-3 * p[k].abs().max(1.0)
-    };
-    let at = |d: f64| {
-        let mut q = p.to_vec();
-        q[k] += d;
-        g(&q)
-    };
-    let (a, b, c, d) = (at(2.0 * h), at(h), at(-h), at(-2.0 * h));
-    (0..a.len())
-        .map(|i| (-a[i] + 8.0 * b[i] - 8.0 * c[i] + d[i]) / (12.0 * h))
-        .collect()
 }
 
 /// The value and gradient of `NAME_hessian` are `NAME_grad`'s; its Hessian agrees with
@@ -489,7 +395,7 @@ fn check_hessian(case: &Case, p: &[f64], same: &mut Tally, fd: &mut Tally, sym: 
         same.compare(|| format!("{} ∂f/∂p{i}", text(case.name, p)), *a, *b);
     }
     for k in 0..n {
-        let column = finite_differences(case.name, &|q| (case.grad)(q).1, p, k);
+        let column = fourth_order(&|q| (case.grad)(q).1, step(case.name, p[k]), p, k);
         for (i, d) in column.iter().enumerate() {
             fd.compare(
                 || format!("{} ∂²f/∂p{i}∂p{k}", text(case.name, p)),

@@ -1,5 +1,8 @@
-//! Shared test helpers: seeded weights, and central finite differences in f64.
+//! Shared test helpers: seeded weights, central finite differences in f64, and comparisons
+//! ([`compare`]).
 #![allow(dead_code)]
+
+pub mod compare;
 
 use mlp::nalgebra::SVector;
 use mlp::rng::Rng;

@@ -420,7 +420,7 @@ impl<const R: usize, const C: usize> Rows for SMatrix<f64, R, C> {
     }
 }
 
-/// A tuple of gradients, flattened one after the other.
+/// A tuple of gradients, flattened one after the other (up to six).
 pub trait Tuple {
     fn flat_all(&self, out: &mut Vec<f64>);
 }
@@ -438,6 +438,7 @@ tuples!(A 0, B 1);
 tuples!(A 0, B 1, C 2);
 tuples!(A 0, B 1, C 2, D 3);
 tuples!(A 0, B 1, C 2, D 3, E 4);
+tuples!(A 0, B 1, C 2, D 3, E 4, F 5);
 
 /// Jacobian blocks side by side: row i of the result is row i of each block, in argument order.
 pub struct Blocks<'a>(pub &'a [&'a dyn Rows]);

@@ -13,14 +13,7 @@ impl Emitter<'_> {
             return self.is_t_batch(n);
         }
         match *self.g.op(n) {
-            Op::Dot(..)
-            | Op::LogSumExp(_)
-            | Op::CrossEntropy(..)
-            | Op::Mse(..)
-            | Op::Bce(..)
-            | Op::BceLogits(..)
-            | Op::Max(_)
-            | Op::ExpSum(_) => true,
+            ref op if one_number_per_sample(op) => true,
             Op::Log(a) => self.is_t(a),
             Op::Add(a, b) | Op::Sub(a, b) => self.is_t(a) && self.is_t(b),
             Op::Neg(a) | Op::Scale(_, a) => self.is_t(a),
@@ -48,17 +41,26 @@ impl Emitter<'_> {
     /// A row of per-sample numbers in a batch: what is a `T` for one sample.
     pub(super) fn is_row(&self, n: Id) -> bool {
         match *self.g.op(n) {
-            Op::Dot(..)
+            ref op if one_number_per_sample(op) => true,
+            Op::Log(a) | Op::Neg(a) | Op::Scale(_, a) => self.is_row(a),
+            Op::Add(a, b) | Op::Sub(a, b) => self.is_row(a) && self.is_row(b),
+            _ => false,
+        }
+    }
+}
+
+/// The operations whose value is one number per sample (a column's inner product, loss,
+/// maximum or sum of exponentials): a `T` for one sample, a row in a batch.
+fn one_number_per_sample(op: &Op) -> bool {
+    matches!(
+        op,
+        Op::Dot(..)
             | Op::LogSumExp(_)
             | Op::CrossEntropy(..)
             | Op::Mse(..)
             | Op::Bce(..)
             | Op::BceLogits(..)
             | Op::Max(_)
-            | Op::ExpSum(_) => true,
-            Op::Log(a) | Op::Neg(a) | Op::Scale(_, a) => self.is_row(a),
-            Op::Add(a, b) | Op::Sub(a, b) => self.is_row(a) && self.is_row(b),
-            _ => false,
-        }
-    }
+            | Op::ExpSum(_)
+    )
 }

@@ -117,6 +117,7 @@ pub fn differentiate(function: &syn::ItemFn) -> syn::Result<(Differentiated, Sca
     }
     let output = {
         let mut lower = lower::Lowering::new(&mut graph);
+        lower.generic = generics.first().cloned();
         for a in &args {
             lower.bind(&a.ident.to_string(), a.leaf);
         }

@@ -222,8 +222,7 @@ impl<'g> Render<'g> {
             }
             Op::Not(a) => (format!("¬({})", self.math(a)), ATOM),
             Op::Call(ref name, ref args) => (format!("{name}({})", self.list(args)), ATOM),
-            Op::CallGrad(ref name, k, ref args) if args.len() == 1 => {
-                let _ = k;
+            Op::CallGrad(ref name, _, ref args) if args.len() == 1 => {
                 (format!("{name}′({})", self.list(args)), ATOM)
             }
             Op::CallGrad(ref name, k, ref args) => (

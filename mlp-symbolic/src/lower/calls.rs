@@ -30,9 +30,9 @@ impl Lowering<'_> {
             }
             // `f64::sin(x)`, `T::atan2(y, x)`, `RealField::max(a, b)`: the method `x.sin()`.
             if let [ty, method] = segments.as_slice() {
-                let scalar_type = ["f32", "f64", "T", "RealField", "ComplexField", "Float"]
+                let scalar_type = ["f32", "f64", "RealField", "ComplexField", "Float"]
                     .contains(&ty.as_str())
-                    || self.is_generic(ty);
+                    || self.generic.as_deref() == Some(ty.as_str());
                 if scalar_type && !c.args.is_empty() && method_of_numbers(method) {
                     let mut args = c.args.iter().cloned();
                     let receiver = args.next().map(Box::new);

@@ -46,6 +46,8 @@ pub struct Lowering<'g> {
     unrolled: usize,
     /// Inside a loop: assignments there are not named (the value after the loop is).
     in_loop: usize,
+    /// The function's generic scalar parameter (`T`), if it has one: `T::sin(x)` is a method.
+    pub generic: Option<String>,
 }
 
 /// The most loop iterations one function may unroll.
@@ -64,6 +66,7 @@ impl<'g> Lowering<'g> {
             mutable: Vec::new(),
             unrolled: 0,
             in_loop: 0,
+            generic: None,
         }
     }
 
@@ -152,11 +155,6 @@ impl<'g> Lowering<'g> {
         }
         self.scope.push((text, id));
         Ok(())
-    }
-
-    /// Whether `name` is the generic scalar parameter: a one-letter upper-case name (`T`, `S`).
-    fn is_generic(&self, name: &str) -> bool {
-        name.len() == 1 && name.chars().all(|c| c.is_ascii_uppercase())
     }
 
     fn is_constant(&self, id: Id) -> bool {
