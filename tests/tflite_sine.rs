@@ -155,12 +155,13 @@ fn layer<const IN: usize, const OUT: usize>(
                     f64::from(op.input_scale * s_w) / f64::from(op.output_scale)
                 }
             };
-            Requantize::from_scale(real).with_rounding(rounding)
+            Requantize::from_scale(real)
         }),
         input_zero_point: op.input_zero_point,
         output_zero_point: op.output_zero_point,
         activation_min,
         activation_max,
+        rounding,
     }
 }
 

@@ -43,21 +43,19 @@ pub enum Rounding {
 
 /// The requantization of one output channel: the real multiplier `s_in · s_w / s_out` as
 /// TFLite stores it, `multiplier / 2³¹ · 2^shift` (see
-/// [`quantize_multiplier`](super::quantize_multiplier)), and how the product is rounded.
+/// [`quantize_multiplier`](super::quantize_multiplier)). Eight bytes: a per-channel layer of
+/// `OUT` outputs keeps `8·OUT` bytes of them in flash.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Requantize {
     /// The Q0.31 multiplier, in `[2³⁰, 2³¹)` (or 0).
     pub multiplier: i32,
     /// The power-of-two exponent: positive shifts left, negative right.
     pub shift: i32,
-    /// Single (LiteRT's reference kernels, the default) or double rounding.
-    pub rounding: Rounding,
 }
 
 impl Requantize {
-    /// From the real multiplier (`s_in · s_w / s_out`), with TFLite's `QuantizeMultiplier`,
-    /// rounding as LiteRT's reference kernels ([`Rounding::Single`]); for the host, at
-    /// quantization time.
+    /// From the real multiplier (`s_in · s_w / s_out`), with TFLite's `QuantizeMultiplier`; for
+    /// the host, at quantization time.
     ///
     /// TFLite computes `real` in `f64` from the `f32` scales, `f64(s_in) · f64(s_w[c]) /
     /// f64(s_out)`, per channel (`PopulateConvolutionQuantizationParams`, the per-channel path of
@@ -68,23 +66,14 @@ impl Requantize {
     /// If `real` is not finite.
     pub const fn from_scale(real: f64) -> Self {
         let (multiplier, shift) = quantize_multiplier(real);
-        Self {
-            multiplier,
-            shift,
-            rounding: Rounding::Single,
-        }
-    }
-
-    /// The same multiplier, rounded with `rounding`.
-    pub const fn with_rounding(self, rounding: Rounding) -> Self {
-        Self { rounding, ..self }
+        Self { multiplier, shift }
     }
 
     /// `x` times the multiplier, rounded as TFLite's `MultiplyByQuantizedMultiplier` with
-    /// [`Self::rounding`].
+    /// `rounding`.
     #[inline]
-    pub const fn apply(self, x: i32) -> i32 {
-        match self.rounding {
+    pub const fn apply(self, x: i32, rounding: Rounding) -> i32 {
+        match rounding {
             Rounding::Single => {
                 multiply_by_quantized_multiplier_single_rounding(x, self.multiplier, self.shift)
             }
@@ -127,35 +116,41 @@ pub struct FullyConnected<const IN: usize, const OUT: usize> {
     pub activation_min: i8,
     /// The upper bound of the output (127 unless a ReLU6 or the like is fused).
     pub activation_max: i8,
+    /// How the requantization rounds: [`Rounding::Single`], LiteRT's reference kernels.
+    pub rounding: Rounding,
 }
 
 impl<const IN: usize, const OUT: usize> FullyConnected<IN, OUT> {
-    /// The same layer with every channel's requantization rounded with `rounding`.
-    pub fn with_rounding(mut self, rounding: Rounding) -> Self {
-        for r in &mut self.requantize {
-            *r = r.with_rounding(rounding);
-        }
-        self
+    /// The same layer, its requantization rounded with `rounding`.
+    pub fn with_rounding(self, rounding: Rounding) -> Self {
+        Self { rounding, ..self }
     }
 
     /// The layer applied to one int8 input.
     #[inline]
     pub fn forward(&self, input: &[i8; IN]) -> [i8; OUT] {
-        fully_connected_int8(
+        let mut output = [0i8; OUT];
+        kernel(
             input,
-            self.input_zero_point,
-            &self.weights,
+            self.weights.as_flattened(),
             &self.bias,
             &self.requantize,
-            self.output_zero_point,
-            (self.activation_min, self.activation_max),
-        )
+            Outputs {
+                input_zero_point: self.input_zero_point,
+                output_zero_point: self.output_zero_point,
+                activation: (self.activation_min, self.activation_max),
+                rounding: self.rounding,
+            },
+            &mut output,
+        );
+        output
     }
 }
 
 /// The int8 fully-connected kernel, TFLite's `FullyConnectedPerChannel` (per tensor: every
 /// entry of `requantize` equal): `clamp(requantize[c](Σ_d weights[c][d]·(input[d] −
-/// input_zero_point) + bias[c]) + output_zero_point, activation.0, activation.1)`.
+/// input_zero_point) + bias[c]) + output_zero_point, activation.0, activation.1)`, single
+/// rounding (LiteRT's reference kernels).
 ///
 /// The int32 accumulator wraps on overflow (undefined in TFLite's C++; it cannot happen below
 /// about 2¹⁷ inputs with in-range zero points).
@@ -168,19 +163,51 @@ pub fn fully_connected_int8<const IN: usize, const OUT: usize>(
     output_zero_point: i32,
     activation: (i8, i8),
 ) -> [i8; OUT] {
-    let (low, high) = (activation.0 as i32, activation.1 as i32);
-    let mut output = [0i8; OUT];
-    for (c, out) in output.iter_mut().enumerate() {
+    FullyConnected {
+        weights: *weights,
+        bias: *bias,
+        requantize: *requantize,
+        input_zero_point,
+        output_zero_point,
+        activation_min: activation.0,
+        activation_max: activation.1,
+        rounding: Rounding::Single,
+    }
+    .forward(input)
+}
+
+/// What a layer does after its sums.
+#[derive(Clone, Copy)]
+struct Outputs {
+    input_zero_point: i32,
+    output_zero_point: i32,
+    activation: (i8, i8),
+    rounding: Rounding,
+}
+
+/// The loop, once for every size: a firmware with three layers carries one copy of it
+/// (`weights` is `OUT` rows of `input.len()`).
+#[inline(never)]
+fn kernel(
+    input: &[i8],
+    weights: &[i8],
+    bias: &[i32],
+    requantize: &[Requantize],
+    o: Outputs,
+    output: &mut [i8],
+) {
+    let (low, high) = (o.activation.0 as i32, o.activation.1 as i32);
+    let rows = weights.chunks_exact(input.len().max(1));
+    for (((out, row), &b), r) in output.iter_mut().zip(rows).zip(bias).zip(requantize) {
         let mut acc: i32 = 0;
-        for (&w, &x) in weights[c].iter().zip(input.iter()) {
+        for (&w, &x) in row.iter().zip(input) {
             acc = acc
-                .wrapping_add((w as i32).wrapping_mul((x as i32).wrapping_sub(input_zero_point)));
+                .wrapping_add((w as i32).wrapping_mul((x as i32).wrapping_sub(o.input_zero_point)));
         }
-        acc = acc.wrapping_add(bias[c]);
-        let scaled = requantize[c].apply(acc).wrapping_add(output_zero_point);
+        acc = acc.wrapping_add(b);
+        let scaled = r.apply(acc, o.rounding).wrapping_add(o.output_zero_point);
         *out = scaled.max(low).min(high) as i8;
     }
-    output
 }
 
 #[cfg(test)]
@@ -197,6 +224,7 @@ mod tests {
             output_zero_point: -20,
             activation_min: relu_range(-20).0,
             activation_max: relu_range(-20).1,
+            rounding: Rounding::Single,
         };
         // x₀ − zp = 30 → 15 → −5; the other channel −15 → −35 → clamped to −20.
         assert_eq!(layer.forward(&[20, 0]), [-5, -20]);
@@ -213,6 +241,7 @@ mod tests {
             output_zero_point: 0,
             activation_min: -128,
             activation_max: 127,
+            rounding: Rounding::Single,
         };
         assert_eq!(layer.forward(&[127]), [127, -128]);
         assert_eq!(layer.forward(&[-128]), [-128, 127]);
@@ -228,8 +257,9 @@ mod tests {
             output_zero_point: 0,
             activation_min: -128,
             activation_max: 127,
+            rounding: Rounding::Single,
         };
-        assert_eq!(layer.requantize[0].rounding, Rounding::Single);
+        assert_eq!(layer.rounding, Rounding::Single);
         for rounding in [Rounding::Single, Rounding::Double] {
             let layer = layer.clone().with_rounding(rounding);
             // A multiplier of ½ is (2³⁰, shift 0): both roundings send the tie toward +∞, so

@@ -36,6 +36,7 @@
 //!     output_zero_point: 0,
 //!     activation_min: 0, // ReLU: the output zero point
 //!     activation_max: 127,
+//!     rounding: mlp::quant::Rounding::Single,
 //! };
 //! assert_eq!(layer.forward(&[5, 3]), [2]);
 //! assert_eq!(layer.forward(&[3, 5]), [0]);
