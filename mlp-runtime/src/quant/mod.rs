@@ -44,9 +44,11 @@
 
 mod fixed_point;
 mod fully_connected;
+mod quantization;
 
 pub use fixed_point::{
     multiply_by_quantized_multiplier, multiply_by_quantized_multiplier_single_rounding,
     quantize_multiplier, rounding_divide_by_pot, saturating_rounding_doubling_high_mul,
 };
 pub use fully_connected::{fully_connected_int8, relu_range, FullyConnected, Requantize, Rounding};
+pub use quantization::{Quantization, Range};
