@@ -222,16 +222,19 @@ pub use mlp_runtime::{
     GradCheck, Layout, Network, ParamLayout, Parameters, SampleProblem,
 };
 
-pub use mlp_runtime::quant;
+pub use mlp_runtime::{export, int8, quant};
 
 #[cfg(feature = "std")]
-pub use mlp_runtime::{datasets, export, fit};
+pub use mlp_runtime::{datasets, fit};
 
 #[cfg(feature = "plot")]
 pub use mlp_runtime::{graph, plot};
 
 #[cfg(feature = "safetensors")]
 pub use mlp_runtime::safetensors;
+
+#[cfg(feature = "tflite")]
+pub use mlp_runtime::tflite;
 
 /// The linear algebra crate the generated code uses, re-exported so that users need no direct
 /// dependency on it.

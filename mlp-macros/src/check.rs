@@ -20,6 +20,8 @@ pub struct Network {
     pub jacobians: Jacobians,
     /// `ram_budget = bytes`: the most the parameters, tape and gradients may take.
     pub ram_budget: Option<Budget>,
+    /// `int8 = true | false`: whether the integer twin is asked for.
+    pub int8: Int8,
     /// The chain as the user wrote it, normalized (`x -> Linear(2, 16) -> ...`).
     pub source: String,
     /// The expressions of the `Elementwise(...)` activations, parsed; the model lowers each at
@@ -32,6 +34,18 @@ pub struct Network {
 pub struct Budget {
     pub bytes: usize,
     pub span: proc_macro2::Span,
+}
+
+/// `int8 = ...`: the integer twin `NameInt8`.
+#[derive(Clone, Copy, Debug)]
+pub enum Int8 {
+    /// Not said: generated when every layer has an integer form, silently left out otherwise.
+    Auto,
+    /// `int8 = true`: asked for; a layer without an integer form is an error (spanned here
+    /// and on the layer).
+    Required(Span),
+    /// `int8 = false`: not generated.
+    Off,
 }
 
 /// How the backward pass is emitted.
@@ -51,6 +65,8 @@ pub struct Layer {
     /// index, which names the parameters: `0.weight`).
     pub position: usize,
     pub outputs: usize,
+    /// The layer's name in the chain (`Linear`, `Sigmoid`), for errors about it.
+    pub span: Span,
 }
 
 impl Network {
@@ -83,7 +99,11 @@ pub fn check(chain: &Chain) -> syn::Result<Network> {
         .iter()
         .map(|e| meaning(e, &mut errors))
         .collect();
-    let (jacobians, ram_budget) = options(chain, &mut errors);
+    let Options {
+        jacobians,
+        ram_budget,
+        int8,
+    } = options(chain, &mut errors);
 
     check_start(chain, &words, &mut errors);
 
@@ -138,6 +158,7 @@ pub fn check(chain: &Chain) -> syn::Result<Network> {
             kind,
             position,
             outputs: size.unwrap_or(0),
+            span: element.name.span(),
         });
     }
 
@@ -162,6 +183,7 @@ pub fn check(chain: &Chain) -> syn::Result<Network> {
         loss,
         jacobians,
         ram_budget,
+        int8,
         source: source(chain),
         elementwise,
     })
@@ -340,13 +362,32 @@ fn meaning(element: &Element, errors: &mut Errors) -> Option<Word> {
     None
 }
 
-/// `jacobians = full | simplified`, `ram_budget = bytes`.
-fn options(chain: &Chain, errors: &mut Errors) -> (Jacobians, Option<Budget>) {
+/// The options after the chain.
+struct Options {
+    jacobians: Jacobians,
+    ram_budget: Option<Budget>,
+    int8: Int8,
+}
+
+/// `jacobians = full | simplified`, `ram_budget = bytes`, `int8 = true | false`.
+fn options(chain: &Chain, errors: &mut Errors) -> Options {
     let mut jacobians = Jacobians::Simplified;
     let mut budget = None;
+    let mut int8 = Int8::Auto;
     for (key, value) in &chain.options {
         let text = value.to_string();
-        if key == "jacobians" {
+        if key == "int8" {
+            match text.as_str() {
+                "true" => {
+                    int8 = Int8::Required(key.span().join(value.span()).unwrap_or(key.span()))
+                }
+                "false" => int8 = Int8::Off,
+                _ => errors.push(
+                    value.span(),
+                    format!("expected `true` or `false` for `int8`, found `{text}`"),
+                ),
+            }
+        } else if key == "jacobians" {
             match text.as_str() {
                 "full" => jacobians = Jacobians::Full,
                 "simplified" => jacobians = Jacobians::Simplified,
@@ -374,11 +415,15 @@ fn options(chain: &Chain, errors: &mut Errors) -> (Jacobians, Option<Budget>) {
         } else {
             errors.push(
                 key.span(),
-                format!("unknown option `{key}`: expected `jacobians` or `ram_budget`"),
+                format!("unknown option `{key}`: expected `jacobians`, `ram_budget` or `int8`"),
             );
         }
     }
-    (jacobians, budget)
+    Options {
+        jacobians,
+        ram_budget: budget,
+        int8,
+    }
 }
 
 /// `Linear(inputs, outputs)`, `Maxout(inputs, outputs, pieces)`: whole numbers, each at least

@@ -3,13 +3,19 @@
 use crate::backprop::Backprop;
 use crate::batch::Batched;
 use crate::check::Jacobians;
+use crate::int8::{self, Plan};
 use mlp_symbolic::ir::{Graph, Id, Name, Render};
 use mlp_symbolic::local::jacobian_between;
 use mlp_symbolic::simplify;
 use std::collections::{HashMap, HashSet};
 use std::fmt::Write;
 
-pub fn render(d: &mut Backprop, batched: Option<&Batched>, source: &str) -> String {
+pub fn render(
+    d: &mut Backprop,
+    batched: Option<&Batched>,
+    twin: Option<&Plan>,
+    source: &str,
+) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "{source}");
     forward(d, &mut out);
@@ -20,6 +26,13 @@ pub fn render(d: &mut Backprop, batched: Option<&Batched>, source: &str) -> Stri
         batch(b, &mut out);
     }
     rewrites(d, batched, &mut out);
+    if let Some(plan) = twin {
+        section(
+            &mut out,
+            "Quantized forward pass (the int8 twin, TensorFlow Lite's int8: v ≈ s_v·(v_q − z_v) for each tensor v, M a fixed-point requantization)",
+            &int8::derivation_rows(plan, &d.model),
+        );
+    }
     out
 }
 

@@ -2,7 +2,7 @@
 
 use crate::codegen::{self, Item};
 use crate::model::{self, Model};
-use crate::{backprop, batch, check, derivation, parse};
+use crate::{backprop, batch, check, derivation, int8, parse};
 use proc_macro2::TokenStream;
 use syn::{Data, DeriveInput, Fields};
 
@@ -54,6 +54,7 @@ pub fn derive_items(
     };
     let model = model::build(&network, false)?;
     check_input_name(&network.input, &model)?;
+    let twin = int8::plan(&network, &model)?;
     let mut derived = backprop::backprop(model, network.jacobians);
     let soft = match network.loss {
         check::Loss::CrossEntropy => Some(backprop::backprop(
@@ -69,6 +70,7 @@ pub fn derive_items(
     let text = derivation::render(
         &mut derived,
         batched.as_ref(),
+        twin.as_ref(),
         &format!("{}: {}", item.ident, network.source),
     );
     let graph = derivation::graph_dot(&mut derived, &item.ident.to_string());
@@ -82,6 +84,7 @@ pub fn derive_items(
         &derived,
         soft.as_ref(),
         batched.as_ref(),
+        twin.as_ref(),
         item,
         &codegen::Text {
             chain: &network.source,

@@ -23,6 +23,7 @@ mod derivation;
 mod emit;
 mod expand;
 mod grad;
+mod int8;
 mod kw;
 mod model;
 mod parse;

@@ -7,6 +7,7 @@
 //! (`forward` asks for ŷ, `backward` for the parameter gradients, `loss` for J).
 
 mod batch;
+mod int8;
 mod network;
 mod soft;
 mod train;
@@ -273,10 +274,12 @@ pub fn items(
     d: &Backprop,
     soft: Option<&Backprop>,
     batched: Option<&crate::batch::Batched>,
+    twin: Option<&crate::int8::Plan>,
     item: &Item,
     text: &Text,
 ) -> TokenStream {
     let parts = Parts::new(d, item, text.chain);
+    let twin = twin.map(|plan| int8::items(&parts, plan, item));
     let types = types::items(&parts, item, text.derivation, text.graph);
     let soft = soft.map(|s| soft::methods(&parts, s));
     let train = train::method(&parts);
@@ -286,6 +289,7 @@ pub fn items(
         #types
         #soft
         #network
+        #twin
     }
 }
 

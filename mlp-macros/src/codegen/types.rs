@@ -179,6 +179,12 @@ pub fn items(p: &Parts, item: &Item, derivation: &str, graph: &str) -> TokenStre
                 Self::zeros()
             }
         }
+
+        impl<#bound> ::mlp::export::RustConst for #name<T> {
+            fn write_rust_const(&self, out: &mut dyn ::core::fmt::Write) -> ::core::fmt::Result {
+                ::mlp::export::write_network::<T, Self>(self, out)
+            }
+        }
     }
 }
 
