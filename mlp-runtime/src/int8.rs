@@ -17,7 +17,9 @@
 //! assert!(error <= 4.0 * q.output.scale, "{error}");
 //! ```
 
-use crate::quant::{relu_range, FullyConnected, Quantization, Range, Requantize, Rounding};
+use crate::quant::{
+    lookup_table, relu_range, Elu, FullyConnected, Quantization, Range, Requantize, Rounding,
+};
 use nalgebra::{ComplexField, RealField, SMatrix, SVector};
 
 /// How [`fully_connected`] quantizes the weights.
@@ -109,6 +111,20 @@ pub fn fully_connected<T: RealField + Copy, const IN: usize, const ROWS: usize>(
         activation_min,
         activation_max,
         rounding: Rounding::Single,
+    }
+}
+
+/// `ELU(α)` in int8: TFLite's table (`mlp::quant::Elu`, whose `new` is α = 1, TFLite's only
+/// ELU) built for `α·(eᵛ − 1)` below 0.
+pub fn elu(input: Quantization, output: Quantization, alpha: f32) -> Elu {
+    Elu {
+        table: lookup_table(input, output, |v| {
+            if v < 0.0 {
+                alpha * ComplexField::exp_m1(v)
+            } else {
+                v
+            }
+        }),
     }
 }
 

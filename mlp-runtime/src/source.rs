@@ -4,7 +4,10 @@
 //! it reads back to the same bits.
 
 use crate::network::{Network, Parameters};
-use crate::quant::{FullyConnected, Quantization, Requantize, Rounding};
+use crate::quant::{
+    Elu, FullyConnected, LeakyRelu, Logistic, Quantization, Relu, Requantize, Rounding, Softmax,
+    Tanh,
+};
 use core::fmt::{self, Write};
 use nalgebra::RealField;
 
@@ -93,15 +96,91 @@ impl<const IN: usize, const OUT: usize> RustConst for FullyConnected<IN, OUT> {
         }
         out.write_str("        ],\n        bias: ")?;
         self.bias.write_rust_const(out)?;
-        out.write_str(",\n        requantize: ")?;
-        self.requantize.write_rust_const(out)?;
+        out.write_str(",\n        requantize: [\n")?;
+        for r in &self.requantize {
+            out.write_str("            ")?;
+            r.write_rust_const(out)?;
+            out.write_str(",\n")?;
+        }
         write!(
             out,
-            ",\n        input_zero_point: {},\n        output_zero_point: {},\n        activation_min: {},\n        activation_max: {},\n        rounding: ",
+            "        ],\n        input_zero_point: {},\n        output_zero_point: {},\n        activation_min: {},\n        activation_max: {},\n        rounding: ",
             self.input_zero_point, self.output_zero_point, self.activation_min, self.activation_max
         )?;
         self.rounding.write_rust_const(out)?;
         out.write_str(",\n    }")
+    }
+}
+
+/// `::mlp::quant::Name { field: value, ... }` on one line per field.
+fn write_struct(out: &mut dyn Write, name: &str, fields: &[(&str, &dyn RustConst)]) -> fmt::Result {
+    writeln!(out, "::mlp::quant::{name} {{")?;
+    for (field, value) in fields {
+        write!(out, "        {field}: ")?;
+        value.write_rust_const(out)?;
+        out.write_str(",\n")?;
+    }
+    out.write_str("    }")
+}
+
+impl RustConst for Softmax {
+    fn write_rust_const(&self, out: &mut dyn Write) -> fmt::Result {
+        write_struct(
+            out,
+            "Softmax",
+            &[
+                ("input_multiplier", &self.input_multiplier),
+                ("input_left_shift", &self.input_left_shift),
+                ("diff_min", &self.diff_min),
+                ("rounding", &self.rounding),
+            ],
+        )
+    }
+}
+
+/// The table kernels: `Name { table: [...] }`.
+macro_rules! table_source {
+    ($($name:ident),*) => {$(
+        impl RustConst for $name {
+            fn write_rust_const(&self, out: &mut dyn Write) -> fmt::Result {
+                write_struct(out, stringify!($name), &[("table", &self.table)])
+            }
+        }
+    )*};
+}
+
+table_source!(Logistic, Tanh, Elu);
+
+impl RustConst for LeakyRelu {
+    fn write_rust_const(&self, out: &mut dyn Write) -> fmt::Result {
+        write_struct(
+            out,
+            "LeakyRelu",
+            &[
+                ("input_zero_point", &self.input_zero_point),
+                ("output_zero_point", &self.output_zero_point),
+                ("identity", &self.identity),
+                ("alpha", &self.alpha),
+                ("rounding", &self.rounding),
+            ],
+        )
+    }
+}
+
+impl RustConst for Relu {
+    fn write_rust_const(&self, out: &mut dyn Write) -> fmt::Result {
+        write_struct(
+            out,
+            "Relu",
+            &[
+                ("input_zero_point", &self.input_zero_point),
+                ("output_zero_point", &self.output_zero_point),
+                ("requantize", &self.requantize),
+                ("activation_min", &self.activation_min),
+                ("activation_max", &self.activation_max),
+                ("rounding", &self.rounding),
+            ],
+        )
     }
 }
 

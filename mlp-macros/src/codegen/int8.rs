@@ -290,7 +290,7 @@ fn quantize(p: &Parts, plan: &Plan, twin: &Ident, s: &Shapes) -> TokenStream {
                 }
                 Step::Kernel(Kernel::Elu(a)) => {
                     let a = a as f32;
-                    quote!(::mlp::quant::Elu::with_alpha(#prev, #q, #a))
+                    quote!(::mlp::int8::elu(#prev, #q, #a))
                 }
                 Step::Kernel(Kernel::Relu) => quote!(::mlp::quant::Relu::new(#prev, #q)),
                 Step::Maxout { .. } => quote!(),
