@@ -1,10 +1,26 @@
-//! What the firmwares share: output through semihosting without `core::fmt` (numbers are
-//! written digit by digit, so no formatting machinery reaches flash), the exit status, the
-//! stack's high-water mark (cortex-m-rt paints the stack before `main`) and the stack one call
-//! uses ([`stack_used_by`]), and an instruction counter (SysTick, which counts guest
-//! instructions under QEMU's `-icount shift=0`); also the card firmware's program ([`card`],
-//! run by `card` and `card_by_value`) and the lecture's expressions ([`lecture`]).
+//! What the firmwares share, on every core: output through semihosting without `core::fmt`
+//! (numbers are written digit by digit, with subtractions, so neither formatting machinery nor
+//! a division routine reaches flash), the exit status, the stack's high-water mark (the stack
+//! is painted before `main`: by cortex-m-rt on the Arm cores, by [`riscv`]'s `__pre_init` on
+//! RISC-V) and the stack one call uses ([`stack_used_by`]), and an instruction counter
+//! ([`Counter`]: SysTick on the Arm cores, which counts guest instructions at the board's clock
+//! under QEMU's `-icount shift=0`; `minstret` on RISC-V, which QEMU derives from the same
+//! count); also the card firmware's program ([`card`], run by `card` and `card_by_value`), the
+//! lecture's expressions ([`lecture`]).
+//!
+//! The board is chosen by the target (`build.rs` sets `cfg(board)`): `mps2_an386` (Cortex-M4F,
+//! `thumbv7em-none-eabihf`), `microbit` (Cortex-M0, `thumbv6m-none-eabi`) and `sifive_e`
+//! (RV32IMAC, `riscv32imac-unknown-none-elf`).
 #![no_std]
+
+#[cfg(target_arch = "arm")]
+mod arm;
+#[cfg(target_arch = "riscv32")]
+pub mod riscv;
+#[cfg(target_arch = "arm")]
+use arm as platform;
+#[cfg(target_arch = "riscv32")]
+use riscv as platform;
 
 pub mod card;
 pub mod hand;
@@ -12,9 +28,8 @@ pub mod lecture;
 pub mod models;
 
 use core::sync::atomic::{AtomicU32, Ordering};
-use cortex_m::peripheral::syst::SystClkSource;
-use cortex_m::peripheral::SYST;
-use cortex_m_semihosting::{debug, hio};
+pub use platform::{entry, exit};
+use platform::{Ticks, STACK_PAINT_VALUE};
 
 /// Three clusters of eight points in the plane, one per class.
 pub static CLUSTERS: [([f32; 2], usize); 24] = [
@@ -46,27 +61,67 @@ pub static CLUSTERS: [([f32; 2], usize); 24] = [
 
 /// Writes `text` to the host's standard output.
 pub fn print(text: &str) {
-    if let Ok(mut out) = hio::hstdout() {
-        let _ = out.write_all(text.as_bytes());
+    platform::write(text.as_bytes());
+}
+
+/// Writes `n` in decimal: each digit by subtracting its power of ten (the Cortex-M0 has no
+/// division instruction, and its division routine would weigh more than this).
+pub fn print_u32(n: u32) {
+    let mut digits = [0u8; 10];
+    let mut len = 0;
+    let mut n = n;
+    let mut power = 1_000_000_000u32;
+    while power > 0 {
+        let mut digit = b'0';
+        while n >= power {
+            n -= power;
+            digit += 1;
+        }
+        if digit != b'0' || len > 0 || power == 1 {
+            digits[len] = digit;
+            len += 1;
+        }
+        power = next_lower_power_of_ten(power);
+    }
+    platform::write(&digits[..len]);
+}
+
+/// `power / 10` for the powers of ten of `u32`, without a division.
+fn next_lower_power_of_ten(power: u32) -> u32 {
+    let mut lower = 1;
+    while lower * 10 < power {
+        lower *= 10;
+    }
+    if power == 1 {
+        0
+    } else {
+        lower
     }
 }
 
-/// Writes `n` in decimal.
-pub fn print_u32(n: u32) {
-    let mut digits = [0u8; 10];
-    let mut i = digits.len();
-    let mut n = n;
-    loop {
-        i -= 1;
-        digits[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
+/// Writes `n` in decimal, with a sign if negative.
+pub fn print_i32(n: i32) {
+    if n < 0 {
+        print("-");
+    }
+    print_u32(n.unsigned_abs());
+}
+
+/// `n / d` rounded to the nearest, by shifts and subtractions (no division instruction or
+/// routine); for `n + d / 2 < 2³¹` and `d` not 0.
+#[inline(never)]
+pub fn divide_rounded(n: u32, d: u32) -> u32 {
+    let n = n + d / 2;
+    let mut quotient = 0;
+    let mut remainder = 0u32;
+    for bit in (0..32).rev() {
+        remainder = (remainder << 1) | ((n >> bit) & 1);
+        if remainder >= d {
+            remainder -= d;
+            quotient |= 1 << bit;
         }
     }
-    if let Ok(mut out) = hio::hstdout() {
-        let _ = out.write_all(&digits[i..]);
-    }
+    quotient
 }
 
 /// Writes `x` with four decimals (for people; comparisons use the bits).
@@ -92,44 +147,25 @@ pub fn print_f32(x: f32) {
     }
 }
 
-/// Ends the program: QEMU exits with 0 for success, 1 for failure.
-pub fn exit(success: bool) -> ! {
-    debug::exit(if success {
-        debug::EXIT_SUCCESS
-    } else {
-        debug::EXIT_FAILURE
-    });
-    #[allow(clippy::empty_loop)]
-    loop {}
-}
-
-extern "C" {
-    static _stack_start: u32;
-    static _stack_end: u32;
-}
-
 /// The deepest the stack had gone before [`stack_used_by`] painted it again, in bytes.
 static DEEPEST: AtomicU32 = AtomicU32::new(0);
 
 /// The lowest address below `top` that is no longer painted (`top` itself if none is).
 fn lowest_unpainted(top: usize) -> usize {
-    // SAFETY: the linker script defines `_stack_end`; only its address is taken, and the words
-    // between it and `top` (at most the stack's top) are the stack, readable at any time.
-    unsafe {
-        let mut p = &raw const _stack_end as usize;
-        while p < top && core::ptr::read_volatile(p as *const u32) == cortex_m_rt::STACK_PAINT_VALUE
-        {
-            p += 4;
-        }
-        p
+    let mut p = platform::stack_bottom();
+    // SAFETY: the words between the stack's bottom and `top` (at most the stack's top) are the
+    // stack, readable at any time.
+    while p < top && unsafe { core::ptr::read_volatile(p as *const u32) } == STACK_PAINT_VALUE {
+        p += 4;
     }
+    p
 }
 
 /// The most stack used so far, in bytes: the painted words no call has overwritten are counted
-/// from the bottom of the stack (cortex-m-rt paints it before `main`; [`stack_used_by`] paints
-/// the free part again and keeps what it found before).
+/// from the bottom of the stack (painted before `main`; [`stack_used_by`] paints the free part
+/// again and keeps what it found before).
 pub fn stack_high_water() -> u32 {
-    let top = &raw const _stack_start as usize;
+    let top = platform::stack_top();
     let now = (top - lowest_unpainted(top)) as u32;
     now.max(DEEPEST.load(Ordering::Relaxed))
 }
@@ -146,18 +182,14 @@ pub fn stack_used_by<R>(f: impl FnOnce() -> R) -> (R, u32) {
         f()
     }
     DEEPEST.store(stack_high_water(), Ordering::Relaxed);
-    let sp: usize;
-    // SAFETY: reads the stack pointer into a register; no memory, no stack.
+    let sp = platform::stack_pointer();
+    // SAFETY: the words from the stack's bottom up to the stack pointer are free stack (no
+    // interrupt is enabled, so nothing else uses them), and painting them is what the runtime
+    // does before `main`.
     unsafe {
-        core::arch::asm!("mov {}, sp", out(reg) sp, options(nomem, nostack, preserves_flags));
-    }
-    // SAFETY: the words from `_stack_end` up to the stack pointer are free stack (no interrupt
-    // is enabled, so nothing else uses them), and painting them is what cortex-m-rt does before
-    // `main`.
-    unsafe {
-        let mut p = &raw const _stack_end as usize;
+        let mut p = platform::stack_bottom();
         while p < sp {
-            core::ptr::write_volatile(p as *mut u32, cortex_m_rt::STACK_PAINT_VALUE);
+            core::ptr::write_volatile(p as *mut u32, STACK_PAINT_VALUE);
             p += 4;
         }
     }
@@ -165,68 +197,73 @@ pub fn stack_used_by<R>(f: impl FnOnce() -> R) -> (R, u32) {
     (result, (sp - lowest_unpainted(sp)) as u32)
 }
 
-/// Counts guest instructions with SysTick (24 bits, counting down).
+/// Counts guest instructions: SysTick on the Arm cores (at the board's clock, so one tick is
+/// several instructions, calibrated when the counter is taken), `minstret` on RISC-V (one per
+/// instruction).
 pub struct Counter {
-    syst: SYST,
+    ticks: Ticks,
+    /// Ticks the calibration loop took.
+    calibration: u32,
+    /// Guest instructions per tick, in sixteenths.
+    per_tick_16: u32,
 }
 
+/// Iterations of the calibration loop: two instructions each.
+const CALIBRATION_ITERATIONS: u32 = 1 << 16;
+
+/// The calibration loop's instructions.
+pub const CALIBRATION_INSTRUCTIONS: u32 = 2 * CALIBRATION_ITERATIONS;
+
 impl Counter {
-    /// Takes the core peripherals and starts SysTick from them; exits with failure if they
-    /// were taken already.
+    /// Takes the instruction counter and calibrates it; exits with failure if it was taken
+    /// already.
     pub fn take() -> Counter {
-        let Some(p) = cortex_m::Peripherals::take() else {
-            exit(false)
-        };
-        Counter::new(p.SYST)
+        let ticks = Ticks::take();
+        let start = ticks.now();
+        platform::count_down(CALIBRATION_ITERATIONS);
+        let calibration = ticks.since(start).max(1);
+        let per_tick_16 = divide_rounded(CALIBRATION_INSTRUCTIONS * 16, calibration);
+        Counter {
+            ticks,
+            calibration,
+            per_tick_16,
+        }
     }
 
-    /// Takes SysTick and starts it from the core clock.
-    pub fn new(mut syst: SYST) -> Counter {
-        syst.set_clock_source(SystClkSource::Core);
-        syst.set_reload(0x00FF_FFFF);
-        syst.clear_current();
-        syst.enable_counter();
-        Counter { syst }
+    /// The ticks [`CALIBRATION_INSTRUCTIONS`] instructions took (on RISC-V that number, and the
+    /// three or so instructions that read the counter and set up the loop).
+    pub fn calibration_ticks(&self) -> u32 {
+        self.calibration
     }
 
     /// The counter now.
     pub fn now(&self) -> u32 {
-        let _ = &self.syst;
-        SYST::get_current()
+        self.ticks.now()
     }
 
-    /// Ticks from `start` to now (fewer than 2²⁴).
+    /// Ticks from `start` to now (on the Arm cores fewer than 2²⁴).
     pub fn since(&self, start: u32) -> u32 {
-        start.wrapping_sub(self.now()) & 0x00FF_FFFF
+        self.ticks.since(start)
     }
 
-    /// Guest instructions per SysTick tick, measured on a loop of a known number of
-    /// instructions (QEMU's SysTick runs at the board's clock, each instruction one virtual
-    /// nanosecond under `-icount shift=0`).
+    /// Guest instructions per tick, rounded (1 on RISC-V, where a tick is an instruction).
     pub fn instructions_per_tick(&self) -> u32 {
-        let iterations: u32 = 100_000;
-        let start = self.now();
-        let mut n = iterations;
-        // SAFETY: a counted loop on one register; no memory, no stack.
-        unsafe {
-            core::arch::asm!("2:", "subs {n}, #1", "bne 2b", n = inout(reg) n, options(nomem, nostack));
-        }
-        let _ = n;
-        let ticks = self.since(start).max(1);
-        (2 * iterations + ticks / 2) / ticks
+        (self.per_tick_16 + 8) >> 4
+    }
+
+    /// Guest instructions per tick, in sixteenths, as calibrated on a loop of a known number of
+    /// instructions (16 on RISC-V).
+    pub fn instructions_per_tick_16(&self) -> u32 {
+        self.per_tick_16
+    }
+
+    /// The guest instructions in `ticks` ticks, to a sixteenth of a tick (a board's clock is a
+    /// whole or half number of nanoseconds, as the mps2-an386's 40 ns and the micro:bit's
+    /// 62.5 ns).
+    pub fn instructions(&self, ticks: u32) -> u32 {
+        (ticks * self.per_tick_16 + 8) >> 4
     }
 }
-
-extern "C" {
-    fn DefaultHandler();
-}
-
-/// The interrupt part of the vector table for the board, the mps2-an386's 32 external
-/// interrupts (without a device crate, cortex-m-rt would reserve all 240 a Cortex-M can have):
-/// none is used, all go to the default handler.
-#[link_section = ".vector_table.interrupts"]
-#[no_mangle]
-pub static __INTERRUPTS: [unsafe extern "C" fn(); 32] = [DefaultHandler; 32];
 
 #[panic_handler]
 fn panic(_: &core::panic::PanicInfo) -> ! {

@@ -5,7 +5,7 @@
 #![no_std]
 #![no_main]
 
-use cortex_m_rt::entry;
+use mlp_firmware::entry;
 
 #[entry]
 fn main() -> ! {

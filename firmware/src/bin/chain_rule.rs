@@ -8,9 +8,9 @@
 #![no_std]
 #![no_main]
 
-use cortex_m_rt::entry;
 use mlp::nalgebra::{ComplexField, SVector};
 use mlp::Network;
+use mlp_firmware::entry;
 use mlp_firmware::lecture::{
     f, f_grad, f_trace, h, h_grad, huber, huber_grad, neuron, neuron_grad, rosenbrock,
     rosenbrock_hessian,

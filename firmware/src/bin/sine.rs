@@ -1,12 +1,15 @@
-//! Inference on a Cortex-M4F with the weights in flash: the sine model trained on the host
+//! Inference in f32 with the weights in flash: the sine model trained on the host
 //! (`examples/09_weights_in_flash.rs`), compiled in as a `static`, its outputs checked against
-//! the host's bit for bit and against sin x. Exits with failure on any difference.
+//! the host's bit for bit and against sin x. Exits with failure on any difference. On the
+//! Cortex-M4F the floats are the FPU's; on the Cortex-M0 and the RV32IMAC core, which have none,
+//! they are the compiler's soft-float routines (correctly rounded, as the FPU, so the bits are
+//! the same).
 #![no_std]
 #![no_main]
 
-use cortex_m_rt::entry;
 use mlp::nalgebra::SVector;
 use mlp::Network;
+use mlp_firmware::entry;
 use mlp_firmware::models::Sine;
 use mlp_firmware::{exit, print, print_f32, print_u32, stack_high_water, Counter};
 
@@ -30,7 +33,6 @@ const TOLERANCE: f32 = 0.05;
 #[entry]
 fn main() -> ! {
     let counter = Counter::take();
-    let per_tick = counter.instructions_per_tick();
 
     print("sine model on the device: x, y_hat, sin x\n");
     let mut ok = true;
@@ -56,7 +58,12 @@ fn main() -> ! {
     }
     let n = expected::EXPECTED.len() as u32;
     print("instructions per inference: ");
-    print_u32(ticks * per_tick / n);
+    print_u32(counter.instructions(ticks) / n);
+    print("\ncalibration: ");
+    print_u32(counter.calibration_ticks());
+    print(" ticks for 131072 instructions, ");
+    print_u32(counter.instructions_per_tick_16());
+    print("/16 per tick");
     print("\nstack high-water mark: ");
     print_u32(stack_high_water());
     print(" bytes\n");
