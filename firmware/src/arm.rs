@@ -75,13 +75,12 @@ pub struct Ticks {
 }
 
 impl Ticks {
-    /// Takes SysTick and starts it; exits with failure if the core peripherals were taken
-    /// already.
+    /// Takes SysTick and starts it.
     pub fn take() -> Ticks {
-        let Some(p) = cortex_m::Peripherals::take() else {
-            exit(false)
-        };
-        let mut syst = p.SYST;
+        // SAFETY: the firmwares take the counter once, before anything else, and nothing else
+        // uses SysTick or any other core peripheral (no critical section and no flag in RAM,
+        // which `take` would cost).
+        let mut syst = unsafe { cortex_m::Peripherals::steal() }.SYST;
         syst.set_clock_source(SystClkSource::Core);
         syst.set_reload(0x00FF_FFFF);
         syst.clear_current();

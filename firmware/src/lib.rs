@@ -64,38 +64,35 @@ pub fn print(text: &str) {
     platform::write(text.as_bytes());
 }
 
+/// The powers of ten of `u32`, from the largest.
+static POWERS_OF_TEN: [u32; 10] = [
+    1_000_000_000,
+    100_000_000,
+    10_000_000,
+    1_000_000,
+    100_000,
+    10_000,
+    1_000,
+    100,
+    10,
+    1,
+];
+
 /// Writes `n` in decimal: each digit by subtracting its power of ten (the Cortex-M0 has no
 /// division instruction, and its division routine would weigh more than this).
 pub fn print_u32(n: u32) {
-    let mut digits = [0u8; 10];
-    let mut len = 0;
     let mut n = n;
-    let mut power = 1_000_000_000u32;
-    while power > 0 {
+    let mut started = false;
+    for &power in &POWERS_OF_TEN {
         let mut digit = b'0';
         while n >= power {
             n -= power;
             digit += 1;
         }
-        if digit != b'0' || len > 0 || power == 1 {
-            digits[len] = digit;
-            len += 1;
+        if digit != b'0' || started || power == 1 {
+            started = true;
+            platform::write(&[digit]);
         }
-        power = next_lower_power_of_ten(power);
-    }
-    platform::write(&digits[..len]);
-}
-
-/// `power / 10` for the powers of ten of `u32`, without a division.
-fn next_lower_power_of_ten(power: u32) -> u32 {
-    let mut lower = 1;
-    while lower * 10 < power {
-        lower *= 10;
-    }
-    if power == 1 {
-        0
-    } else {
-        lower
     }
 }
 
@@ -105,23 +102,6 @@ pub fn print_i32(n: i32) {
         print("-");
     }
     print_u32(n.unsigned_abs());
-}
-
-/// `n / d` rounded to the nearest, by shifts and subtractions (no division instruction or
-/// routine); for `n + d / 2 < 2³¹` and `d` not 0.
-#[inline(never)]
-pub fn divide_rounded(n: u32, d: u32) -> u32 {
-    let n = n + d / 2;
-    let mut quotient = 0;
-    let mut remainder = 0u32;
-    for bit in (0..32).rev() {
-        remainder = (remainder << 1) | ((n >> bit) & 1);
-        if remainder >= d {
-            remainder -= d;
-            quotient |= 1 << bit;
-        }
-    }
-    quotient
 }
 
 /// Writes `x` with four decimals (for people; comparisons use the bits).
@@ -215,14 +195,20 @@ const CALIBRATION_ITERATIONS: u32 = 1 << 16;
 pub const CALIBRATION_INSTRUCTIONS: u32 = 2 * CALIBRATION_ITERATIONS;
 
 impl Counter {
-    /// Takes the instruction counter and calibrates it; exits with failure if it was taken
-    /// already.
+    /// Takes the instruction counter (once per firmware) and calibrates it.
     pub fn take() -> Counter {
         let ticks = Ticks::take();
         let start = ticks.now();
         platform::count_down(CALIBRATION_ITERATIONS);
         let calibration = ticks.since(start).max(1);
-        let per_tick_16 = divide_rounded(CALIBRATION_INSTRUCTIONS * 16, calibration);
+        // CALIBRATION_INSTRUCTIONS · 16 / calibration, rounded, by subtraction (a few thousand
+        // at most, and no division routine in flash).
+        let mut rest = CALIBRATION_INSTRUCTIONS * 16 + calibration / 2;
+        let mut per_tick_16 = 0;
+        while rest >= calibration {
+            rest -= calibration;
+            per_tick_16 += 1;
+        }
         Counter {
             ticks,
             calibration,

@@ -61,9 +61,7 @@ fn main() -> ! {
     print_u32(counter.instructions(ticks) / n);
     print("\ncalibration: ");
     print_u32(counter.calibration_ticks());
-    print(" ticks for 131072 instructions, ");
-    print_u32(counter.instructions_per_tick_16());
-    print("/16 per tick");
+    print(" ticks for 131072 instructions");
     print("\nstack high-water mark: ");
     print_u32(stack_high_water());
     print(" bytes\n");
