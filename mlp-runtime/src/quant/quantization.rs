@@ -131,8 +131,8 @@ impl Quantization {
 
 /// `round` of C on an `f32`: to the nearest integer, halves away from zero; exact.
 pub(crate) fn round_half_away_f32(v: f32) -> f32 {
-    // From 2²³ on every f32 is an integer; below, |v| + ½ is exact in f64.
-    if !(v.abs() < 8_388_608.0) {
+    // From 2²³ on every f32 is an integer (and ±∞, NaN stay); below, |v| + ½ is exact in f64.
+    if v.is_nan() || v.abs() >= 8_388_608.0 {
         return v;
     }
     let magnitude = ((v.abs() as f64) + 0.5) as i64 as f32;
@@ -146,7 +146,7 @@ pub(crate) fn round_half_away_f32(v: f32) -> f32 {
 /// `round` of C on an `f64`, for the magnitudes of zero points (|v| < 2⁵²).
 fn round_half_away_f64(v: f64) -> f64 {
     let a = if v < 0.0 { -v } else { v };
-    if !(a < 4_503_599_627_370_496.0) {
+    if v.is_nan() || a >= 4_503_599_627_370_496.0 {
         return v;
     }
     // a + ½ can round up only when a is just below a half-integer with its last bit set:
