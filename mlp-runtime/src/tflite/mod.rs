@@ -54,7 +54,7 @@
 //!
 //! # Why the flatbuffer decoding is written here
 //!
-//! The decoding is hand-written ([`flatbuffer`](self) module, about 250 lines) rather than
+//! The decoding is hand-written (the private `flatbuffer` module, about 250 lines) rather than
 //! the `flatbuffers` crate's generated code and verifier, because:
 //! - no allocator: the crate's verifier reports errors with an `ErrorTrace` that is a `Vec`,
 //!   so it needs `alloc`, and the reader must run on a microcontroller with neither `std` nor
