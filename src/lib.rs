@@ -202,6 +202,10 @@
 //! gradients in PyTorch's `state_dict()` layout (`mlp::safetensors`). Without `std` the crate
 //! is `no_std` and needs no allocator: the networks, [`functions`], [`init`], [`optim`],
 //! [`batch`], [`metrics`], [`rng`], [`simd`] and [`gradcheck()`] stay.
+//!
+//! `tflite` (default; needs neither `std` nor an allocator) reads fully integer TensorFlow Lite
+//! files: `mlp::tflite::Model` checks a `.tflite` model against a chain and gives its layers
+//! as [`quant`] kernels (`NameInt8::from_tflite` is built on it).
 #![cfg_attr(not(feature = "std"), no_std)]
 #![warn(missing_docs)]
 

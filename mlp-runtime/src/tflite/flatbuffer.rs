@@ -249,6 +249,11 @@ impl<'a> Vector<'a> {
         self.len
     }
 
+    /// The position of its first element in the file.
+    pub(crate) fn start(&self) -> usize {
+        self.start
+    }
+
     /// The elements' bytes.
     pub(crate) fn data(&self) -> &'a [u8] {
         self.data

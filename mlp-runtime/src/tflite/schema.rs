@@ -324,7 +324,7 @@ impl<'a> Tensor<'a> {
         match self.table.vector(3, 1, "tensor name")? {
             Some(v) => core::str::from_utf8(v.data()).map_err(|_| Error::Malformed {
                 what: "tensor name (not UTF-8)",
-                at: 0,
+                at: v.start(),
             }),
             None => Ok(""),
         }
