@@ -1,5 +1,6 @@
 //! Puts the board's memory map (`memory/<board>.x`, chosen by the target) where the linker
-//! scripts find it as `memory.x`, with `device.x` for cortex-m-rt on the Arm cores, and sets
+//! scripts find it as `memory.x`, with `device.x` for cortex-m-rt on the Arm cores and
+//! `discard.x` for RISC-V (`.cargo/config.toml` passes it to the linker), and sets
 //! `cfg(board = "...")`: `mps2_an386` (Cortex-M4F, `thumbv7em-none-eabihf`), `microbit`
 //! (Cortex-M0, `thumbv6m-none-eabi`) or `sifive_e` (RV32IMAC, `riscv32imac-unknown-none-elf`).
 use std::{env, fs, path::PathBuf};
@@ -18,6 +19,7 @@ fn main() {
     };
     fs::copy(memory, out.join("memory.x")).expect("memory.x is copied");
     fs::copy("device.x", out.join("device.x")).expect("device.x is copied");
+    fs::copy("memory/discard.x", out.join("discard.x")).expect("discard.x is copied");
     println!("cargo:rustc-link-search={}", out.display());
     println!(
         "cargo::rustc-check-cfg=cfg(board, values(\"mps2_an386\", \"microbit\", \"sifive_e\"))"

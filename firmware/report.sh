@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the firmwares for three cores, runs them under QEMU, and prints for each: flash (the
-# sections the image loads: .vector_table + .text + .rodata + .data on the Arm cores, the same
-# with riscv-rt's .init.rust and the unwind tables' .eh_frame on RISC-V), static RAM (.data +
+# sections the image loads: .vector_table + .text + .rodata + .data on the Arm cores, .text +
+# riscv-rt's .init.rust + .rodata + .data on RISC-V), static RAM (.data +
 # .bss), the stack's high-water mark and instructions per inference or step, as the firmwares
 # measure them; for the sine models also the network's own share of flash (its parameters and
 # its forward code, from the symbol table). Then a table: per core, the sine model in f32 and in
