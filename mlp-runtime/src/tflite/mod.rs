@@ -75,6 +75,8 @@ mod error;
 mod flatbuffer;
 mod model;
 mod schema;
+#[cfg(test)]
+mod tests;
 
 pub use bind::activation_range;
 pub use chain::{Expected, Found};
