@@ -64,7 +64,7 @@ pub(crate) fn follow(bytes: &[u8], at: usize, what: &'static str) -> Result<usiz
 }
 
 /// A table: its position and its vtable, both checked to lie inside the file.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy)]
 pub(crate) struct Table<'a> {
     bytes: &'a [u8],
     pos: usize,
@@ -196,7 +196,7 @@ impl<'a> Table<'a> {
 }
 
 /// A vector: its elements, checked to lie inside the file.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy)]
 pub(crate) struct Vector<'a> {
     bytes: &'a [u8],
     /// The position of the first element.
@@ -272,6 +272,19 @@ impl<'a> Vector<'a> {
                 at: self.start,
             })?;
         Table::at(self.bytes, follow(self.bytes, at, what)?, what).map(Some)
+    }
+}
+
+// Positions only: the file's bytes would flood a `{:?}` of a model.
+impl core::fmt::Debug for Table<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "Table(at {}, vtable at {})", self.pos, self.vtable)
+    }
+}
+
+impl core::fmt::Debug for Vector<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "Vector({} elements at {})", self.len, self.start)
     }
 }
 

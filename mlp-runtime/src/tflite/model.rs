@@ -27,7 +27,7 @@ pub const SCHEMA_VERSION: u32 = 3;
 /// assert_eq!(input.shape()?.iter().collect::<Vec<_>>(), [1, 2]);
 /// # Ok::<(), mlp::tflite::Error>(())
 /// ```
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy)]
 pub struct Model<'a> {
     bytes: &'a [u8],
     version: u32,
@@ -37,6 +37,19 @@ pub struct Model<'a> {
     operators: Vector<'a>,
     inputs: Array<'a, i32>,
     outputs: Array<'a, i32>,
+}
+
+impl core::fmt::Debug for Model<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Model")
+            .field("bytes", &self.bytes.len())
+            .field("version", &self.version)
+            .field("tensors", &self.tensors.len())
+            .field("operators", &self.operators.len())
+            .field("inputs", &self.inputs)
+            .field("outputs", &self.outputs)
+            .finish_non_exhaustive()
+    }
 }
 
 impl<'a> Model<'a> {

@@ -305,12 +305,21 @@ impl<'a, T: Element> IntoIterator for Array<'a, T> {
 }
 
 /// A tensor of the subgraph, read in place.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy)]
 pub struct Tensor<'a> {
     pub(crate) index: usize,
     pub(crate) table: Table<'a>,
     pub(crate) file: &'a [u8],
     pub(crate) buffers: Option<Vector<'a>>,
+}
+
+impl fmt::Debug for Tensor<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Tensor")
+            .field("index", &self.index)
+            .field("table", &self.table)
+            .finish_non_exhaustive()
+    }
 }
 
 impl<'a> Tensor<'a> {

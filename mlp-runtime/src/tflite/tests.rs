@@ -622,3 +622,17 @@ fn the_chain_must_be_joined() {
         })
     ));
 }
+
+#[test]
+fn debug_shows_positions_not_the_file() {
+    let f = file(&Spec::default());
+    let m = Model::parse(&f).unwrap();
+    let text = std::format!(
+        "{m:?} {:?} {:?}",
+        m.tensor(1).unwrap(),
+        m.operator(0).unwrap()
+    );
+    assert!(text.len() < 400, "{text}");
+    assert!(text.contains("tensors: 4"), "{text}");
+    assert!(text.contains("inputs: [0, 1, 2]"), "{text}");
+}
