@@ -3,7 +3,8 @@
 use super::chain::{dims, dims_of};
 use super::error::{Error, Operand, QuantizationProblem, Role};
 use super::model::Model;
-use super::schema::{Array, Builtin, FusedActivation, Subject, Tensor, TensorType};
+use super::names::{Builtin, FusedActivation, Subject, TensorType};
+use super::schema::{Array, Tensor};
 use crate::quant::{FullyConnected, Requantize, Rounding};
 
 /// `v` rounded half away from zero, as C's `roundf` (TFLite's `TfLiteRound`), without `std`.

@@ -1,97 +1,9 @@
 //! The model as a chain of layers: which operators, in which order, joined by which tensors.
 
-use core::fmt;
-
 use super::error::{Dims, Error, Operand, Role, Source};
 use super::model::Model;
-use super::schema::{Array, Builtin, FusedActivation, Operator, TensorType};
-
-/// One layer of the chain a network expects the model to be ([`Model::expect_chain`]).
-///
-/// `Display` writes it as a message names it: `FULLY_CONNECTED 16 → 3 with RELU`, `SOFTMAX`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Expected {
-    /// A FULLY_CONNECTED of `inputs` → `outputs` (weights `[outputs, inputs]`), with a fused
-    /// RELU or with no fused activation.
-    FullyConnected {
-        /// The number of inputs.
-        inputs: usize,
-        /// The number of outputs.
-        outputs: usize,
-        /// Whether a RELU is fused into it (else its fused activation must be NONE).
-        relu: bool,
-    },
-    /// SOFTMAX.
-    Softmax,
-    /// LOGISTIC (the sigmoid).
-    Logistic,
-    /// TANH.
-    Tanh,
-    /// RELU, as an operator of its own.
-    Relu,
-    /// LEAKY_RELU.
-    LeakyRelu,
-    /// ELU.
-    Elu,
-}
-
-impl Expected {
-    /// The operator it is.
-    pub const fn builtin(self) -> Builtin {
-        match self {
-            Self::FullyConnected { .. } => Builtin::FullyConnected,
-            Self::Softmax => Builtin::Softmax,
-            Self::Logistic => Builtin::Logistic,
-            Self::Tanh => Builtin::Tanh,
-            Self::Relu => Builtin::Relu,
-            Self::LeakyRelu => Builtin::LeakyRelu,
-            Self::Elu => Builtin::Elu,
-        }
-    }
-}
-
-impl fmt::Display for Expected {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match *self {
-            Self::FullyConnected {
-                inputs,
-                outputs,
-                relu,
-            } => {
-                write!(f, "FULLY_CONNECTED {inputs} → {outputs}")?;
-                if relu {
-                    f.write_str(" with RELU")?;
-                }
-                Ok(())
-            }
-            other => write!(f, "{}", other.builtin()),
-        }
-    }
-}
-
-/// An operator of the model as a chain mismatch describes it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct Found {
-    /// The operator.
-    pub builtin: Builtin,
-    /// A FULLY_CONNECTED's `(inputs, outputs)` from its weights' shape, when readable.
-    pub sizes: Option<(usize, usize)>,
-    /// Its fused activation.
-    pub activation: FusedActivation,
-}
-
-impl fmt::Display for Found {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.builtin)?;
-        if let Some((inputs, outputs)) = self.sizes {
-            write!(f, " {inputs} → {outputs}")?;
-        }
-        if self.activation != FusedActivation::None {
-            write!(f, " with {}", self.activation)?;
-        }
-        Ok(())
-    }
-}
+use super::names::{Builtin, Expected, Found, FusedActivation, TensorType};
+use super::schema::{Array, Operator};
 
 /// A FULLY_CONNECTED's `(inputs, outputs)` from its weights' shape `[outputs, inputs]`.
 fn fc_sizes(shape: Array<'_, i32>) -> Option<(usize, usize)> {

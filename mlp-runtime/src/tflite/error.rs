@@ -2,8 +2,7 @@
 
 use core::fmt;
 
-use super::chain::{Expected, Found};
-use super::schema::{Builtin, Subject, TensorType};
+use super::names::{Builtin, Expected, Found, Subject, TensorType};
 
 /// Why a file cannot be read, or does not hold the network asked for.
 ///

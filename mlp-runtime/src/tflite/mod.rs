@@ -66,6 +66,20 @@
 //!   verifier would add (alignment, the table's inline size) is not needed for safety, since
 //!   every scalar is assembled from bytes with `from_le_bytes`.
 //!
+//! # Layout
+//!
+//! Each file uses only those above it:
+//!
+//! ```text
+//! names       what messages name: Builtin, FusedActivation, TensorType, Subject, Expected, Found
+//! error       Error and its parts, said in words
+//! flatbuffer  the wire format, every read bounds-checked (private)
+//! schema      Tensor, Operator, Quantization, Array: schema.fbs's tables, read in place
+//! model       Model::parse, the one subgraph, tensors and operators by index
+//! chain       expect_chain, operator_io
+//! bind        quantization, fully_connected, activation_range
+//! ```
+//!
 //! `tests/tflite_fuzz.rs` runs the reader and every binding helper over more than 10,000
 //! mutated fixture files; none may panic.
 
@@ -74,14 +88,13 @@ mod chain;
 mod error;
 mod flatbuffer;
 mod model;
+mod names;
 mod schema;
 #[cfg(test)]
 mod tests;
 
 pub use bind::activation_range;
-pub use chain::{Expected, Found};
 pub use error::{Dims, Error, Operand, QuantizationProblem, Role, Source};
 pub use model::{Model, SCHEMA_VERSION};
-pub use schema::{
-    Array, Builtin, Element, FusedActivation, Operator, Quantization, Subject, Tensor, TensorType,
-};
+pub use names::{Builtin, Expected, Found, FusedActivation, Subject, TensorType};
+pub use schema::{Array, Element, Operator, Quantization, Tensor};

@@ -2,7 +2,8 @@
 
 use super::error::Error;
 use super::flatbuffer::{u32_at, Table, Vector};
-use super::schema::{Array, Builtin, Operator, Tensor};
+use super::names::Builtin;
+use super::schema::{Array, Operator, Tensor};
 
 /// The schema version this reader reads (`TFLITE_SCHEMA_VERSION`).
 pub const SCHEMA_VERSION: u32 = 3;
