@@ -1,12 +1,12 @@
 //! What the firmwares share, on every core: output through semihosting without `core::fmt`
 //! (numbers are written digit by digit, with subtractions, so neither formatting machinery nor
 //! a division routine reaches flash), the exit status, the stack's high-water mark (the stack
-//! is painted before `main`: by cortex-m-rt on the Arm cores, by [`riscv`]'s `__pre_init` on
+//! is painted before `main`: by cortex-m-rt on the Arm cores, by `__pre_init` in `riscv.rs` on
 //! RISC-V) and the stack one call uses ([`stack_used_by`]), and an instruction counter
 //! ([`Counter`]: SysTick on the Arm cores, which counts guest instructions at the board's clock
 //! under QEMU's `-icount shift=0`; `minstret` on RISC-V, which QEMU derives from the same
-//! count); also the card firmware's program ([`card`], run by `card` and `card_by_value`), the
-//! lecture's expressions ([`lecture`]).
+//! count); also the card firmware's program ([`card`], run by `card` and `card_by_value`) and
+//! the lecture's expressions ([`lecture`]).
 //!
 //! The board is chosen by the target (`build.rs` sets `cfg(board)`): `mps2_an386` (Cortex-M4F,
 //! `thumbv7em-none-eabihf`), `microbit` (Cortex-M0, `thumbv6m-none-eabi`) and `sifive_e`
@@ -16,7 +16,7 @@
 #[cfg(target_arch = "arm")]
 mod arm;
 #[cfg(target_arch = "riscv32")]
-pub mod riscv;
+mod riscv;
 #[cfg(target_arch = "arm")]
 use arm as platform;
 #[cfg(target_arch = "riscv32")]
@@ -235,12 +235,6 @@ impl Counter {
     /// Guest instructions per tick, rounded (1 on RISC-V, where a tick is an instruction).
     pub fn instructions_per_tick(&self) -> u32 {
         (self.per_tick_16 + 8) >> 4
-    }
-
-    /// Guest instructions per tick, in sixteenths, as calibrated on a loop of a known number of
-    /// instructions (16 on RISC-V).
-    pub fn instructions_per_tick_16(&self) -> u32 {
-        self.per_tick_16
     }
 
     /// The guest instructions in `ticks` ticks, to a sixteenth of a tick (a board's clock is a
