@@ -11,6 +11,8 @@
 //!   and `FullyConnectedPerChannel` compute it;
 //! - the quantization of a tensor ([`Quantization`]: scale and zero point, made from a
 //!   calibrated [`Range`] as TensorFlow's converter makes it, and LiteRT's QUANTIZE);
+//! - gemmlowp's fixed-point functions ([`gemmlowp`]: `exp_on_negative_values`, the
+//!   reciprocal, `logistic`, `tanh`), of which the softmax is made;
 //! - the int8 activation operators as LiteRT's reference kernels compute them: [`Softmax`]
 //!   (gemmlowp fixed point), [`Logistic`], [`Tanh`] and [`Elu`] (256-entry lookup tables
 //!   built at quantization time), [`LeakyRelu`] and [`Relu`] (requantizations).
@@ -38,7 +40,7 @@
 //!
 //! The activations' `MultiplyByQuantizedMultiplier` is another matter: LEAKY_RELU's fixtures
 //! (`tests/fixtures/tflite/activations/leaky_relu.txt`) match [`Rounding::Double`] on
-//! 3840/3840 int8 outputs and [`Rounding::Single`] on 3731, so LiteRT's `common.cc` is built
+//! 4608/4608 int8 outputs and [`Rounding::Single`] on 4469, so LiteRT's `common.cc` is built
 //! without `TFLITE_SINGLE_ROUNDING`, and [`LeakyRelu`], [`Relu`] and [`Softmax`] round twice
 //! by default (for the last two no fixture can tell the forms apart: see their documentation).
 //! The fully-connected layer's agreement with single rounding comes from elsewhere: LiteRT's
@@ -78,7 +80,7 @@
 mod activations;
 mod fixed_point;
 mod fully_connected;
-mod gemmlowp;
+pub mod gemmlowp;
 mod quantization;
 mod softmax;
 

@@ -4,9 +4,9 @@
 //! [`Quantization::from_min_max`] is what TensorFlow's converter does with a calibrated range
 //! (its MLIR quantizer, the default since TF 2.x): `ConvertStatsToQDQs`
 //! (`tensorflow/compiler/mlir/lite/quantization/quantization_utils.h`) widens the range to
-//! contain 0, then `fakeQuantAttrsToType` and its `getNudgedScaleAndZeroPoint`
-//! (`tensorflow/compiler/mlir/quantization/common/ir/FakeQuantSupport.cc`) compute the scale
-//! and the zero point in `f64`; the flatbuffer stores the scale as `f32`.
+//! contain 0, then `DownCastScale` (`legacy_float_scale`, which the converter sets) computes
+//! the scale and the zero point in `f32`, replacing what `fakeQuantAttrsToType` /
+//! `getNudgedScaleAndZeroPoint` (`FakeQuantSupport.cc`) computed in `f64`.
 //! [`Quantization::quantize`] is LiteRT's QUANTIZE operator (`reference_ops::AffineQuantize`,
 //! `tflite/kernels/internal/reference/quantize.h`) and [`Quantization::dequantize`] its
 //! DEQUANTIZE.
@@ -40,62 +40,48 @@ impl Quantization {
     /// `[min, max]` (asymmetric, `qmin = −128`, `qmax = 127`, not narrow range).
     ///
     /// Followed from the MLIR quantizer TensorFlow's `TFLiteConverter` uses for post-training
-    /// calibration: `ConvertStatsToQDQs` first widens the range to contain 0
-    /// (`min = min(min, 0)`, `max = max(max, 0)`), then `fakeQuantAttrsToType` /
-    /// `getNudgedScaleAndZeroPoint` compute, in `f64`:
+    /// calibration (`tensorflow/compiler/mlir/lite/quantization/quantization_utils.{h,cc}`):
+    /// `ConvertStatsToQDQs` widens the range to contain 0 (`min = min(min, 0)`,
+    /// `max = max(max, 0)`), `fakeQuantAttrsToType` computes a first type in `f64`
+    /// (`getNudgedScaleAndZeroPoint`), and then, because the converter asks for
+    /// `legacy_float_scale`, `DownCastScale` recomputes both parameters in `f32`, which is
+    /// what the `.tflite` file gets:
     ///
-    /// - `scale = (max − min) / 255`;
-    /// - the zero point from the pair `(min, −128)`, `−128 − min/scale`, or from `(max, 127)`,
-    ///   `127 − max/scale`, whichever has the smaller error estimate
-    ///   (`|−128| + |min/scale|` against `|127| + |max/scale|`, the first on a tie going to
-    ///   the second);
-    /// - that zero point rounded half away from zero (C `round`) and clamped to `−128..=127`.
+    /// - `scale = (f32(max) − f32(min)) / 255`, the subtraction and the division in `f32`;
+    /// - `zero_point = round(f32(−128 − min / scale))` (the quotient in `f64`, then rounded to
+    ///   `f32`; `round` half away from zero), clamped to `−128..=127`: always from `min`.
     ///
-    /// The scale is then stored as `f32` in the `.tflite` file (the `f64` rounded to the
-    /// nearest `f32`), which is what [`Quantization::scale`] holds.
+    /// The `f64` formula alone differs from the converter by one unit in the last place of the
+    /// scale for some ranges: the calibration range `[−3, 3.6484129…]` gives
+    /// `0.026072206` here and in the converter, `0.026072208` in `f64`
+    /// (`tests/fixtures/tflite/activations/`, case `*_ulp`).
     ///
-    /// `min == max` (after widening: both 0, a tensor that was always 0): when
-    /// `|max − min| < f64::EPSILON`, TensorFlow makes scale 1.0 and zero point −128 (its
-    /// `qmin`), and so does this.
+    /// `min == max` (after widening, both 0: a tensor that was 0 on every sample): TF 2.21's
+    /// converter then gives scale `2·10⁻⁶/255` (bits `0x3206be7b`) and zero point 0, the range
+    /// `[−10⁻⁶, 10⁻⁶]` through the formula above, and so does this (observed on the
+    /// converter; without it `DownCastScale` would divide 0 by 0).
     ///
     /// Checked against the converter in `tests/tflite_activations.rs`: every activation
     /// fixture's input range is a known `[min, max]` (`scripts/tflite_activations.py`), and the
-    /// scale bits and zero point of the converted input tensor must equal these.
-    ///
-    /// The legacy quantizer (`tensorflow/lite/tools/optimize`,
-    /// `GetAsymmetricQuantizationParams`) computes in `f32` instead and is not followed here.
+    /// scale bits and zero point of each converted input tensor must equal these.
     pub fn from_min_max(min: f64, max: f64) -> Self {
-        const QMIN: f64 = -128.0;
-        const QMAX: f64 = 127.0;
-        let rmin = if min < 0.0 { min } else { 0.0 };
-        let rmax = if max > 0.0 { max } else { 0.0 };
-        let width = rmax - rmin;
-        if (if width < 0.0 { -width } else { width }) < f64::EPSILON {
-            return Self {
-                scale: 1.0,
-                zero_point: -128,
-            };
+        let mut rmin = if min < 0.0 { min } else { 0.0 };
+        let mut rmax = if max > 0.0 { max } else { 0.0 };
+        if rmin == rmax {
+            rmin = -1e-6;
+            rmax = 1e-6;
         }
-        let scale = (rmax - rmin) / (QMAX - QMIN);
-        let abs = |v: f64| if v < 0.0 { -v } else { v };
-        let from_min = QMIN - rmin / scale;
-        let from_min_error = abs(QMIN) + abs(rmin / scale);
-        let from_max = QMAX - rmax / scale;
-        let from_max_error = abs(QMAX) + abs(rmax / scale);
-        let zero_point = if from_min_error < from_max_error {
-            from_min
-        } else {
-            from_max
-        };
-        let nudged = if zero_point < QMIN {
+        let scale = (rmax as f32 - rmin as f32) / 255.0f32;
+        let zero_point = (-128.0 - rmin / scale as f64) as f32;
+        let nudged = if zero_point < -128.0 {
             -128
-        } else if zero_point > QMAX {
+        } else if zero_point > 127.0 {
             127
         } else {
-            round_half_away_f64(zero_point) as i32
+            round_half_away_f32(zero_point) as i32
         };
         Self {
-            scale: scale as f32,
+            scale,
             zero_point: nudged,
         }
     }
@@ -144,6 +130,7 @@ pub(crate) fn round_half_away_f32(v: f32) -> f32 {
 }
 
 /// `round` of C on an `f64`, for the magnitudes of zero points (|v| < 2⁵²).
+#[cfg(test)]
 fn round_half_away_f64(v: f64) -> f64 {
     let a = if v < 0.0 { -v } else { v };
     if v.is_nan() || a >= 4_503_599_627_370_496.0 {
@@ -250,36 +237,26 @@ mod tests {
 
     #[test]
     fn from_min_max_known_values() {
-        // [−1, 3]: scale 4/255; from max: 127 − 3·255/4 = −64.25 (error 127 + 191.25), from
-        // min: −128 + 63.75 = −64.25 (error 128 + 63.75, smaller) → −64.
+        // [−1, 3]: scale 4/255 in f32; −128 + 1/scale = −64.25 → −64.
         let q = Quantization::from_min_max(-1.0, 3.0);
-        assert_eq!(q.scale, (4.0f64 / 255.0) as f32);
+        assert_eq!(q.scale, 4.0f32 / 255.0);
         assert_eq!(q.zero_point, -64);
-        // A range not containing 0 is widened: [2, 5] → [0, 5].
+        // A range not containing 0 is widened: [2, 5] → [0, 5], [−5, −2] → [−5, 0].
         let q = Quantization::from_min_max(2.0, 5.0);
-        assert_eq!(q.scale, (5.0f64 / 255.0) as f32);
+        assert_eq!(q.scale, 5.0f32 / 255.0);
         assert_eq!(q.zero_point, -128);
         let q = Quantization::from_min_max(-5.0, -2.0);
-        assert_eq!(q.scale, (5.0f64 / 255.0) as f32);
+        assert_eq!(q.scale, 5.0f32 / 255.0);
         assert_eq!(q.zero_point, 127);
-        // Symmetric: the zero point is −0.5 away from both ends' pairs; round(−0.5) = −1.
-        let q = Quantization::from_min_max(-1.0, 1.0);
-        assert_eq!(q.zero_point, -1);
-        // Empty or degenerate: scale 1, zero point −128.
-        assert_eq!(
-            Quantization::from_min_max(0.0, 0.0),
-            Quantization {
-                scale: 1.0,
-                zero_point: -128
-            }
-        );
-        assert_eq!(
-            Quantization::from_range(Range::EMPTY),
-            Quantization {
-                scale: 1.0,
-                zero_point: -128
-            }
-        );
+        // The converter's scale is the f32 one, not the f64 one rounded to f32 (TF 2.21).
+        let hi = f32::from_bits(0x4069_7f99) as f64; // 3.6484129…
+        let q = Quantization::from_min_max(-3.0, hi);
+        assert_eq!(q.scale, (hi as f32 + 3.0) / 255.0);
+        assert_ne!(q.scale, ((hi + 3.0) / 255.0) as f32);
+        // An always-zero tensor: what TF 2.21's converter gives (scale bits 0x3206be7b, zp 0).
+        let zero = Quantization::from_min_max(0.0, 0.0);
+        assert_eq!((zero.scale.to_bits(), zero.zero_point), (0x3206_be7b, 0));
+        assert_eq!(Quantization::from_range(Range::EMPTY), zero);
     }
 
     #[test]

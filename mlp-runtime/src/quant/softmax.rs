@@ -140,7 +140,7 @@ impl Softmax {
         for &x in input {
             let diff = x as i32 - max_in_row;
             if diff >= self.diff_min {
-                let exp = exp_on_negative_values::<SCALED_DIFF_INTEGER_BITS>(self.rescale(diff));
+                let exp = exp_on_negative_values(self.rescale(diff), SCALED_DIFF_INTEGER_BITS);
                 // Rescale<12> of a Q0.31: a rounding shift right by 12.
                 sum_of_exps = sum_of_exps
                     .wrapping_add(rounding_divide_by_pot(exp, ACCUMULATION_INTEGER_BITS));
@@ -153,7 +153,7 @@ impl Softmax {
         for (y, &x) in output.iter_mut().zip(input) {
             let diff = x as i32 - max_in_row;
             *y = if diff >= self.diff_min {
-                let exp = exp_on_negative_values::<SCALED_DIFF_INTEGER_BITS>(self.rescale(diff));
+                let exp = exp_on_negative_values(self.rescale(diff), SCALED_DIFF_INTEGER_BITS);
                 let unsat = rounding_divide_by_pot(
                     super::fixed_point::saturating_rounding_doubling_high_mul(shifted_scale, exp),
                     exponent,
