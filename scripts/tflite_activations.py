@@ -15,7 +15,9 @@ leaky_relu, elu, softmax. No training, no randomness but numpy's seeded generato
 twice gives the same files.
 
 The elementwise operators (LOGISTIC, TANH, RELU, LEAKY_RELU, ELU) get a model of width 256 and
-one input holding every int8 value -128..127 (exhaustive); SOFTMAX gets widths 3, 10 and 16,
+one input holding every int8 value -128..127 (exhaustive), for 6 input ranges, and for the
+table-based ones (LOGISTIC, TANH, ELU) 3 more whose upper end is chosen so that some input's
+exact output lies within 2e-6 of a rounding boundary (`tie<k>` cases, see near_tie_ranges); SOFTMAX gets widths 3, 10 and 16,
 random int8 vectors (uniform, and clustered within a few steps of each other so that the
 outputs are not all -128/127), edge cases (all equal, one maximum, the extremes) and up to 150
 rows whose exact softmax lies within 1e-4 of a rounding boundary of the int8 output (where an
@@ -177,23 +179,22 @@ def layer_for(op, alpha=None):
 
 
 def from_min_max(lo, hi):
-    """TensorFlow's MLIR quantizer (ConvertStatsToQDQs, then getNudgedScaleAndZeroPoint of
-    FakeQuantSupport.cc) in float64, the scale stored as float32; checked below against the
-    converter on every case's input tensor."""
-    qmin, qmax = -128.0, 127.0
+    """The int8 quantization TensorFlow's converter gives a calibrated range [lo, hi]: its MLIR
+    quantizer's ConvertStatsToQDQs widens the range to contain 0 and, with legacy_float_scale
+    (what TFLiteConverter's post-training quantization asks for), DownCastScale recomputes the
+    parameters in float32: scale = (f32(hi) - f32(lo)) / 255 in float32, zero point
+    round(float32(-128 - lo / scale)) clamped (C round, half away from zero). Checked below
+    against the converter on every case's input tensor (the float64 getNudgedScaleAndZeroPoint
+    of FakeQuantSupport.cc, which runs first, differs by one ulp for some ranges)."""
     lo, hi = min(float(lo), 0.0), max(float(hi), 0.0)
-    if abs(hi - lo) < np.finfo(np.float64).eps:
-        return np.float32(1.0), -128
-    scale = (hi - lo) / (qmax - qmin)
-    zp_min, err_min = qmin - lo / scale, abs(qmin) + abs(lo / scale)
-    zp_max, err_max = qmax - hi / scale, abs(qmax) + abs(hi / scale)
-    zp = zp_min if err_min < err_max else zp_max
-    if zp < qmin:
+    scale = np.float32(np.float32(hi) - np.float32(lo)) / np.float32(255.0)
+    zp = np.float32(-128.0 - lo / float(scale))
+    if zp < -128.0:
         nudged = -128
-    elif zp > qmax:
+    elif zp > 127.0:
         nudged = 127
     else:
-        nudged = int(np.sign(zp) * np.floor(abs(zp) + 0.5))
+        nudged = int(np.sign(zp) * np.floor(abs(float(zp)) + 0.5))
     return np.float32(scale), nudged
 
 
@@ -312,10 +313,42 @@ RANGES = [
     ("m8p2", -8.0, 2.0),
     ("m05p6", -0.5, 6.0),
     ("small", -0.375, 0.25),
+    # where the converter's float32 scale and the float64 one differ by one ulp
+    ("ulp", -3.0, 3.6484129428863525),
 ]
 
 
+def near_tie_ranges(op, count=3, lo=-3.0, tolerance=2e-6):
+    """Input ranges [lo, hi] (hi an f32) for which some int8 input's exact output, in output
+    steps, lies within `tolerance` of a rounding boundary: there a table computed in f32, the
+    exact function and a fixed-point kernel can round to different sides. Chosen from the
+    float64 function of the dequantized inputs and the converter's formula for the
+    quantizations (from_min_max), not from LiteRT's outputs."""
+    q = np.arange(-128, 128)
+    found = []
+    for k in range(1, 400000):
+        hi = float(np.float32(1.0 + k * 0.000731))
+        s, z = from_min_max(lo, hi)
+        x = (np.float32(s) * (q - z).astype(np.float32)).astype(np.float64)
+        if op == "LOGISTIC":
+            y, keep = 256.0 / (1.0 + np.exp(-x)), lambda y: y < 255.0
+        elif op == "TANH":
+            y, keep = 128.0 * np.tanh(x), lambda y: np.abs(y) < 127.0
+        else:  # ELU: the output range [expm1(lo), hi]
+            os_, _ = from_min_max(np.expm1(lo), hi)
+            y = np.where(x < 0, np.expm1(x), x) / np.float64(os_)
+            keep = lambda y: np.abs(y) < 120.0  # noqa: E731
+        dist = np.abs(y - np.floor(y) - 0.5)
+        if np.any((dist < tolerance) & keep(y)):
+            found.append((f"tie{len(found)}", lo, hi))
+            if len(found) == count:
+                return found
+    raise RuntimeError(f"no near-tie range for {op}")
+
+
 def elementwise(kind, op, description, ranges=RANGES, alphas=(None,)):
+    if op in ("LOGISTIC", "TANH", "ELU"):
+        ranges = ranges + near_tie_ranges(op)
     lines = header(kind, description)
     seed = 0
     for alpha in alphas:
@@ -415,7 +448,7 @@ def main():
                     "in float (DEQUANTIZE -> ELU -> QUANTIZE), so each model is the converted "
                     "int8 RELU model of the same input range with its operator code set to ELU "
                     "(version 1) and its output quantization set by the converter's formula "
-                    "(getNudgedScaleAndZeroPoint) to the output range [expm1(min), max]. LiteRT's "
+                    "(from_min_max) to the output range [expm1(min), max]. LiteRT's "
                     "BUILTIN_REF resolver has no ELU: these cases ran with the BUILTIN_WITHOUT_DEFAULT_DELEGATES "
                     "resolver; ELU has a single int8 kernel, the lookup table built in "
                     "EluPrepare (activations.cc), whatever the resolver")
