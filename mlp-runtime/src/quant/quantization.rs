@@ -39,7 +39,9 @@ impl Quantization {
     /// The parameters TensorFlow's converter gives an int8 tensor whose calibrated range is
     /// `[min, max]` (asymmetric, `qmin = −128`, `qmax = 127`, not narrow range).
     ///
-    /// Followed from the MLIR quantizer TensorFlow's `TFLiteConverter` uses for post-training
+    /// `min` and `max` are first rounded to `f32`, as TensorFlow's calibrator (which runs the
+    /// `f32` model and records each tensor's range in the `.tflite` file) holds them. Then,
+    /// followed from the MLIR quantizer TensorFlow's `TFLiteConverter` uses for post-training
     /// calibration (`tensorflow/compiler/mlir/lite/quantization/quantization_utils.{h,cc}`):
     /// `ConvertStatsToQDQs` widens the range to contain 0 (`min = min(min, 0)`,
     /// `max = max(max, 0)`), `fakeQuantAttrsToType` computes a first type in `f64`
@@ -65,6 +67,8 @@ impl Quantization {
     /// fixture's input range is a known `[min, max]` (`scripts/tflite_activations.py`), and the
     /// scale bits and zero point of each converted input tensor must equal these.
     pub fn from_min_max(min: f64, max: f64) -> Self {
+        // The calibrator observes float32 activations and records its range as float32.
+        let (min, max) = (min as f32 as f64, max as f32 as f64);
         let mut rmin = if min < 0.0 { min } else { 0.0 };
         let mut rmax = if max > 0.0 { max } else { 0.0 };
         if rmin == rmax {
