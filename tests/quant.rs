@@ -48,7 +48,7 @@ fn run<const IN: usize, const OUT: usize>(l: &Layer) -> (Vec<i32>, Vec<i32>) {
     // The fixture's reference is the double-rounding form.
     let requantize: [Requantize; OUT] = core::array::from_fn(|c| Requantize {
         multiplier: l.multipliers[c],
-        shift: l.shifts[c],
+        shift: i8::try_from(l.shifts[c]).expect("a shift in -31..=30"),
     });
     if !l.per_channel {
         assert!(requantize.iter().all(|r| *r == requantize[0]));
@@ -165,7 +165,7 @@ fn bit_exact_with_the_tflite_reference() {
                     && Requantize::from_scale(real)
                         == Requantize {
                             multiplier: e[0],
-                            shift: e[1],
+                            shift: i8::try_from(e[1]).expect("a shift in -31..=30"),
                         }
             }
             "fc" => {

@@ -72,7 +72,8 @@ impl RustConst for Requantize {
         write!(
             out,
             "::mlp::quant::Requantize {{ multiplier: {}, shift: {} }}",
-            self.multiplier, self.shift
+            { self.multiplier },
+            { self.shift }
         )
     }
 }

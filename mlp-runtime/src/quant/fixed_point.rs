@@ -138,9 +138,10 @@ pub const fn multiply_by_quantized_multiplier_single_rounding(
     };
     // 1..=62: the C++'s `total_shift`.
     let total_shift = (31 - shift) as u32;
-    let round = 1i64 << (total_shift - 1);
-    // |x · multiplier| < 2⁶² and round ≤ 2⁶¹: no overflow in 64 bits.
-    ((x as i64 * multiplier as i64 + round) >> total_shift) as i32
+    // (p + 2^(k−1)) >> k computed as ((p >> (k−1)) + 1) >> 1: the same number (floor division
+    // twice), without a 64-bit shift to the left; a Cortex-M0 has no 64-bit shifts.
+    let product = x as i64 * multiplier as i64;
+    (((product >> (total_shift - 1)) + 1) >> 1) as i32
 }
 
 /// TFLite's `QuantizeMultiplier(double, int32_t*, int*)`: a real multiplier as

@@ -29,6 +29,7 @@ use super::fixed_point::{
 /// outputs it reproduces exactly while [`Rounding::Double`] misses 8 by one
 /// (`tests/tflite_sine.rs`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[repr(u8)]
 pub enum Rounding {
     /// `TFLITE_SINGLE_ROUNDING`: `(x · multiplier + 2^(30 − shift)) >> (31 − shift)` in 64
     /// bits, [`multiply_by_quantized_multiplier_single_rounding`](super::multiply_by_quantized_multiplier_single_rounding).
@@ -43,14 +44,17 @@ pub enum Rounding {
 
 /// The requantization of one output channel: the real multiplier `s_in · s_w / s_out` as
 /// TFLite stores it, `multiplier / 2³¹ · 2^shift` (see
-/// [`quantize_multiplier`](super::quantize_multiplier)). Eight bytes: a per-channel layer of
-/// `OUT` outputs keeps `8·OUT` bytes of them in flash.
+/// [`quantize_multiplier`](super::quantize_multiplier)). Five bytes, packed: a per-channel
+/// layer of `OUT` outputs keeps `5·OUT` bytes of them in flash (the sine model's 33 channels:
+/// 165 B, where two `i32` took 264 B).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[repr(C, packed)]
 pub struct Requantize {
     /// The Q0.31 multiplier, in `[2³⁰, 2³¹)` (or 0).
     pub multiplier: i32,
-    /// The power-of-two exponent: positive shifts left, negative right.
-    pub shift: i32,
+    /// The power-of-two exponent, in TFLite's range −31..=30: positive shifts left, negative
+    /// right.
+    pub shift: i8,
 }
 
 impl Requantize {
@@ -66,18 +70,30 @@ impl Requantize {
     /// If `real` is not finite.
     pub const fn from_scale(real: f64) -> Self {
         let (multiplier, shift) = quantize_multiplier(real);
-        Self { multiplier, shift }
+        // Saturated to `i8` (TFLite's kernels need −31..=30; larger means |real| ≥ 2³¹).
+        let shift = if shift > 127 {
+            127
+        } else if shift < -128 {
+            -128
+        } else {
+            shift
+        };
+        Self {
+            multiplier,
+            shift: shift as i8,
+        }
     }
 
     /// `x` times the multiplier, rounded as TFLite's `MultiplyByQuantizedMultiplier` with
     /// `rounding`.
     #[inline]
     pub const fn apply(self, x: i32, rounding: Rounding) -> i32 {
+        let (multiplier, shift) = (self.multiplier, self.shift as i32);
         match rounding {
             Rounding::Single => {
-                multiply_by_quantized_multiplier_single_rounding(x, self.multiplier, self.shift)
+                multiply_by_quantized_multiplier_single_rounding(x, multiplier, shift)
             }
-            Rounding::Double => multiply_by_quantized_multiplier(x, self.multiplier, self.shift),
+            Rounding::Double => multiply_by_quantized_multiplier(x, multiplier, shift),
         }
     }
 }
@@ -100,14 +116,13 @@ pub const fn relu_range(output_zero_point: i32) -> (i8, i8) {
 /// `FullyConnected` computes it: integer only, on the stack.
 ///
 /// Per-tensor quantization is every entry of `requantize` equal.
+///
+/// The fields are laid out in a fixed order (`repr(C)`): first what every size shares, then the
+/// arrays, so that one loop serves every size through one pointer (a firmware's `forward_int8`
+/// passes three words per layer).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[repr(C)]
 pub struct FullyConnected<const IN: usize, const OUT: usize> {
-    /// The int8 weights, one row per output (TFLite's filter layout `[OUT, IN]`), zero point 0.
-    pub weights: [[i8; IN]; OUT],
-    /// The int32 biases, at scale `s_in · s_w[c]` and zero point 0.
-    pub bias: [i32; OUT],
-    /// Each output channel's requantization, `s_in · s_w[c] / s_out`.
-    pub requantize: [Requantize; OUT],
     /// The zero point of the int8 input.
     pub input_zero_point: i32,
     /// The zero point of the int8 output.
@@ -118,7 +133,27 @@ pub struct FullyConnected<const IN: usize, const OUT: usize> {
     pub activation_max: i8,
     /// How the requantization rounds: [`Rounding::Single`], LiteRT's reference kernels.
     pub rounding: Rounding,
+    /// The int32 biases, at scale `s_in · s_w[c]` and zero point 0.
+    pub bias: [i32; OUT],
+    /// Each output channel's requantization, `s_in · s_w[c] / s_out`.
+    pub requantize: [Requantize; OUT],
+    /// The int8 weights, one row per output (TFLite's filter layout `[OUT, IN]`), zero point 0.
+    pub weights: [[i8; IN]; OUT],
 }
+
+/// The fields of a [`FullyConnected`] before its arrays, the same for every size (the same
+/// types in the same order under `repr(C)`).
+#[repr(C)]
+struct Head {
+    input_zero_point: i32,
+    output_zero_point: i32,
+    activation_min: i8,
+    activation_max: i8,
+    rounding: Rounding,
+}
+
+/// Where the biases start: after the head, at `i32` alignment.
+const BIAS: usize = core::mem::size_of::<Head>();
 
 impl<const IN: usize, const OUT: usize> FullyConnected<IN, OUT> {
     /// The same layer, its requantization rounded with `rounding`.
@@ -129,20 +164,24 @@ impl<const IN: usize, const OUT: usize> FullyConnected<IN, OUT> {
     /// The layer applied to one int8 input.
     #[inline]
     pub fn forward(&self, input: &[i8; IN]) -> [i8; OUT] {
+        // The layout `kernel` reads, checked for every size at compile time.
+        const {
+            assert!(core::mem::offset_of!(Self, rounding) == core::mem::offset_of!(Head, rounding));
+            assert!(core::mem::offset_of!(Self, bias) == BIAS);
+            assert!(core::mem::offset_of!(Self, requantize) == BIAS + 4 * OUT);
+            assert!(core::mem::offset_of!(Self, weights) == BIAS + 9 * OUT);
+        }
         let mut output = [0i8; OUT];
-        kernel(
-            input,
-            self.weights.as_flattened(),
-            &self.bias,
-            &self.requantize,
-            Outputs {
-                input_zero_point: self.input_zero_point,
-                output_zero_point: self.output_zero_point,
-                activation: (self.activation_min, self.activation_max),
-                rounding: self.rounding,
-            },
-            &mut output,
-        );
+        let layer = (self as *const Self).cast::<u8>();
+        let (input, out) = (input.as_ptr(), output.as_mut_ptr());
+        // SAFETY: `layer` is a `FullyConnected<IN, OUT>` (the layout asserted above), `input`
+        // holds IN int8 and `out` OUT.
+        unsafe {
+            match self.rounding {
+                Rounding::Single => kernel::<true>(layer, IN, OUT, input, out),
+                Rounding::Double => kernel::<false>(layer, IN, OUT, input, out),
+            }
+        }
         output
     }
 }
@@ -176,43 +215,122 @@ pub fn fully_connected_int8<const IN: usize, const OUT: usize>(
     .forward(input)
 }
 
-/// What a layer does after its sums.
-#[derive(Clone, Copy)]
-struct Outputs {
-    input_zero_point: i32,
-    output_zero_point: i32,
-    activation: (i8, i8),
-    rounding: Rounding,
-}
-
-/// The loop, once for every size: a firmware with three layers carries one copy of it
-/// (`weights` is `OUT` rows of `input.len()`).
+/// The loop, once for every size: a firmware with three layers carries one copy of it.
+///
+/// # Safety
+///
+/// `layer` points to a `FullyConnected<inputs, outputs>`, `input` to `inputs` int8 values and
+/// `output` to `outputs`, not overlapping the layer or the input.
 #[inline(never)]
-fn kernel(
-    input: &[i8],
-    weights: &[i8],
-    bias: &[i32],
-    requantize: &[Requantize],
-    o: Outputs,
-    output: &mut [i8],
+unsafe fn kernel<const SINGLE: bool>(
+    layer: *const u8,
+    inputs: usize,
+    outputs: usize,
+    input: *const i8,
+    output: *mut i8,
 ) {
-    let (low, high) = (o.activation.0 as i32, o.activation.1 as i32);
-    let rows = weights.chunks_exact(input.len().max(1));
-    for (((out, row), &b), r) in output.iter_mut().zip(rows).zip(bias).zip(requantize) {
+    // SAFETY: the caller's layout: the head, then `outputs` biases, requantizations, and rows
+    // of `inputs` weights (`FullyConnected::forward` asserts the offsets); `Head` is `repr(C)`
+    // with the same leading fields.
+    let (head, bias, requantize, weights, input, output) = unsafe {
+        (
+            &*layer.cast::<Head>(),
+            core::slice::from_raw_parts(layer.add(BIAS).cast::<i32>(), outputs),
+            core::slice::from_raw_parts(
+                layer.add(BIAS + 4 * outputs).cast::<Requantize>(),
+                outputs,
+            ),
+            core::slice::from_raw_parts(
+                layer.add(BIAS + 9 * outputs).cast::<i8>(),
+                inputs * outputs,
+            ),
+            core::slice::from_raw_parts(input, inputs),
+            core::slice::from_raw_parts_mut(output, outputs),
+        )
+    };
+    let (low, high) = (head.activation_min as i32, head.activation_max as i32);
+    // Row by row with `split_at`: `chunks_exact` would divide, and a Cortex-M0 divides in a
+    // library routine of 400 bytes.
+    let mut rest = weights;
+    for ((out, &b), r) in output.iter_mut().zip(bias).zip(requantize) {
+        let (row, tail) = rest.split_at(inputs.min(rest.len()));
+        rest = tail;
         let mut acc: i32 = 0;
         for (&w, &x) in row.iter().zip(input) {
-            acc = acc
-                .wrapping_add((w as i32).wrapping_mul((x as i32).wrapping_sub(o.input_zero_point)));
+            acc = acc.wrapping_add(
+                (w as i32).wrapping_mul((x as i32).wrapping_sub(head.input_zero_point)),
+            );
         }
         acc = acc.wrapping_add(b);
-        let scaled = r.apply(acc, o.rounding).wrapping_add(o.output_zero_point);
-        *out = scaled.max(low).min(high) as i8;
+        let scaled = if SINGLE {
+            single_rounding(acc, *r)
+        } else {
+            r.apply(acc, Rounding::Double)
+        };
+        *out = scaled
+            .wrapping_add(head.output_zero_point)
+            .max(low)
+            .min(high) as i8;
     }
+}
+
+/// [`multiply_by_quantized_multiplier_single_rounding`] for a shift already in −31..=30 (no
+/// clamp: out of range, the shift wraps and the result is meaningless, but nothing panics).
+/// `(x·m + 2^(n−1)) >> n` with `n = 31 − shift`, as `((x·m >> (n−1)) + 1) >> 1`: the same
+/// number without a 64-bit shift to the left.
+#[inline(always)]
+fn single_rounding(x: i32, r: Requantize) -> i32 {
+    let total_shift = (31 - r.shift as i32) as u32;
+    let product = x as i64 * r.multiplier as i64;
+    ((product.wrapping_shr(total_shift.wrapping_sub(1)) + 1) >> 1) as i32
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_loops_single_rounding_is_tflites() {
+        // Every shift TFLite allows, multipliers and inputs over their ranges and edges.
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let edges = [
+            0,
+            1,
+            -1,
+            i32::MAX,
+            i32::MIN,
+            1 << 30,
+            -(1 << 30),
+            12345,
+            -12345,
+        ];
+        for shift in -31i8..=30 {
+            for k in 0..2000 {
+                let x = if k < edges.len() {
+                    edges[k]
+                } else {
+                    next() as i32 >> (next() % 32)
+                };
+                let multiplier = match k % 3 {
+                    0 => (1 << 30) + (next() % (1 << 30)) as i32,
+                    1 => i32::MAX,
+                    _ => (next() % (1u64 << 31)) as i32,
+                };
+                let r = Requantize { multiplier, shift };
+                assert_eq!(
+                    single_rounding(x, r),
+                    multiply_by_quantized_multiplier_single_rounding(x, multiplier, shift.into()),
+                    "x {x}, multiplier {multiplier}, shift {shift}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn relu_is_the_clamp_at_the_zero_point() {

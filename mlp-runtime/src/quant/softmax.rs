@@ -7,8 +7,10 @@
 //! optimized kernels (`kGenericOptimized`) compute another thing, a float lookup table
 //! (`PopulateSoftmaxLookupTable`), and can differ from this by one.
 
-use super::fixed_point::{quantize_multiplier, rounding_divide_by_pot};
-use super::fully_connected::{Requantize, Rounding};
+use super::fixed_point::{
+    multiply_by_quantized_multiplier_single_rounding, quantize_multiplier, rounding_divide_by_pot,
+};
+use super::fully_connected::Rounding;
 use super::gemmlowp::{exp_on_negative_values, get_reciprocal};
 use super::quantization::Quantization;
 
@@ -170,11 +172,11 @@ impl Softmax {
     #[inline]
     fn rescale(&self, diff: i32) -> i32 {
         match self.rounding {
-            Rounding::Single => Requantize {
-                multiplier: self.input_multiplier,
-                shift: self.input_left_shift,
-            }
-            .apply(diff, Rounding::Single),
+            Rounding::Single => multiply_by_quantized_multiplier_single_rounding(
+                diff,
+                self.input_multiplier,
+                self.input_left_shift,
+            ),
             // The double-rounding GreaterThanOne: SRDHM(x · 2^shift, multiplier), no right
             // shift.
             Rounding::Double => super::fixed_point::saturating_rounding_doubling_high_mul(
