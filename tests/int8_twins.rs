@@ -68,7 +68,10 @@ fn compare<const IN: usize, const OUT: usize>(
         if quantize_input(&x) == x_q {
             inputs += 1;
         } else {
-            eprintln!("sample {k}: input {:?} vs LiteRT's {x_q:?}", quantize_input(&x));
+            eprintln!(
+                "sample {k}: input {:?} vs LiteRT's {x_q:?}",
+                quantize_input(&x)
+            );
         }
         let y_q = forward_int8(&x_q);
         if y_q.as_slice() == s.y_q.as_slice() {
@@ -81,7 +84,9 @@ fn compare<const IN: usize, const OUT: usize>(
 }
 
 fn assert_bit_exact(name: &str, (inputs, outputs, total): (usize, usize, usize)) {
-    println!("{name}: quantize_input {inputs}/{total}, forward_int8 {outputs}/{total} equal LiteRT's");
+    println!(
+        "{name}: quantize_input {inputs}/{total}, forward_int8 {outputs}/{total} equal LiteRT's"
+    );
     assert!(total >= 200, "{name}: {total} samples");
     assert_eq!(inputs, total, "{name}: inputs");
     assert_eq!(outputs, total, "{name}: outputs");
@@ -186,7 +191,10 @@ fn quantize_keeps_digits_accuracy_within_one_point() {
     mlp::init::xavier_uniform(&mut net, 5);
     train(&mut net, &train_set, 10, 0.02);
     let calibration: Vec<SVector<f32, 64>> = train_set.iter().map(|(x, _)| *x).collect();
-    for weights in [mlp::int8::Weights::PerChannel, mlp::int8::Weights::PerTensor] {
+    for weights in [
+        mlp::int8::Weights::PerChannel,
+        mlp::int8::Weights::PerTensor,
+    ] {
         let q = net.quantize_with(&calibration, weights);
         let float = accuracy(&test_set, |x| argmax(net.forward(x).as_slice()));
         let int8 = accuracy(&test_set, |x| argmax(&q.forward_int8(&q.quantize_input(x))));

@@ -55,7 +55,11 @@ struct Wide;
 
 #[test]
 fn the_counter_counts() {
-    assert!(heap_events(|| drop(std::hint::black_box(vec![1u8; 10]))) >= 2);
+    assert!(
+        heap_events(|| {
+            let _ = std::hint::black_box(vec![1u8; 10]);
+        }) >= 2
+    );
 }
 
 #[test]
@@ -254,4 +258,68 @@ fn elementwise_activation_training_step() {
         }
     });
     assert_eq!(events, 0);
+}
+
+#[mlp::network(x -> Maxout(4, 8, 3) -> LeakyReLU(0.1) -> Linear(8, 8) -> ELU -> Linear(8, 1) -> Sigmoid -> BCE)]
+struct Pieces;
+
+#[test]
+fn int8_twins_quantize_and_infer_without_the_heap() {
+    let calibration: Vec<SVector<f32, 2>> = (0..20)
+        .map(|i| SVector::<f32, 2>::new(i as f32 / 5.0 - 2.0, 1.0 - i as f32 / 10.0))
+        .collect();
+    let mut card = Card::<f32>::zeros();
+    mlp::init::xavier_uniform(&mut card, 1);
+    let mut q = None;
+    assert_eq!(heap_events(|| q = Some(card.quantize(&calibration))), 0);
+    let q = q.expect("quantized");
+    let x = q.quantize_input(&calibration[3]);
+    assert_eq!(
+        heap_events(|| {
+            let _ = std::hint::black_box(q.forward_int8(&x));
+        }),
+        0
+    );
+    assert_eq!(
+        heap_events(|| {
+            let _ = std::hint::black_box(q.forward(&calibration[5]));
+        }),
+        0
+    );
+
+    let mut wide = Wide::<f32>::zeros();
+    mlp::init::xavier_uniform(&mut wide, 2);
+    let inputs: Vec<SVector<f32, 64>> = (0..8)
+        .map(|k| SVector::<f32, 64>::from_fn(|i, _| ((i * 7 + k * 3) % 17) as f32 / 17.0))
+        .collect();
+    let q = wide.quantize(&inputs);
+    let x = q.quantize_input(&inputs[1]);
+    assert_eq!(
+        heap_events(|| {
+            let _ = std::hint::black_box(q.forward_int8(&x));
+        }),
+        0
+    );
+
+    let mut pieces = Pieces::<f32>::zeros();
+    mlp::init::xavier_uniform(&mut pieces, 3);
+    let inputs: Vec<SVector<f32, 4>> = (0..8)
+        .map(|k| SVector::<f32, 4>::from_fn(|i, _| (i as f32 - k as f32) / 4.0))
+        .collect();
+    let q = pieces.quantize(&inputs);
+    let x = q.quantize_input(&inputs[2]);
+    assert_eq!(
+        heap_events(|| {
+            let _ = std::hint::black_box(q.forward_int8(&x));
+        }),
+        0
+    );
+}
+
+#[test]
+fn reading_a_tflite_file_needs_no_heap() {
+    let bytes = include_bytes!("fixtures/tflite/classifier_per_channel.tflite");
+    let mut q = None;
+    assert_eq!(heap_events(|| q = Some(CardInt8::from_tflite(bytes))), 0);
+    assert!(q.expect("ran").is_ok());
 }

@@ -29,7 +29,7 @@ pub fn render(
     if let Some(plan) = twin {
         section(
             &mut out,
-            "Quantized forward pass (the int8 twin, TensorFlow Lite's int8: v ≈ s_v·(v_q − z_v) for each tensor v, M a fixed-point requantization)",
+            "Quantized forward pass (the int8 twin, TensorFlow Lite's int8: each tensor v ≈ s_v·(v_q − o_v), s its scale, o its zero point; M a fixed-point requantization)",
             &int8::derivation_rows(plan, &d.model),
         );
     }

@@ -70,7 +70,7 @@ pub fn derive_items(
     let text = derivation::render(
         &mut derived,
         batched.as_ref(),
-        twin.as_ref(),
+        twin.plan(),
         &format!("{}: {}", item.ident, network.source),
     );
     let graph = derivation::graph_dot(&mut derived, &item.ident.to_string());
@@ -84,7 +84,7 @@ pub fn derive_items(
         &derived,
         soft.as_ref(),
         batched.as_ref(),
-        twin.as_ref(),
+        &twin,
         item,
         &codegen::Text {
             chain: &network.source,

@@ -21,9 +21,10 @@ use proc_macro2::Span;
 pub enum Kernel {
     /// `Softmax`: TFLite's fixed-point softmax, output scale 1/256, zero point −128.
     Softmax,
-    /// `Sigmoid`: TFLite's int8 `LOGISTIC`, output scale 1/256, zero point −128.
+    /// `Sigmoid`: TFLite's int8 `LOGISTIC` (a 256-entry table), output scale 1/256, zero
+    /// point −128.
     Logistic,
-    /// `Tanh`: TFLite's int8 `TANH`, output scale 1/128, zero point 0.
+    /// `Tanh`: TFLite's int8 `TANH` (a 256-entry table), output scale 1/128, zero point 0.
     Tanh,
     /// `LeakyReLU(a)`: TFLite's int8 `LEAKY_RELU`, two requantizations.
     LeakyRelu(f64),
@@ -87,13 +88,41 @@ pub struct Plan {
     pub outputs: usize,
 }
 
-/// The plan, `None` when not asked for (`int8 = false`) or silently impossible (`Auto` with a
-/// layer without an integer form); an error when asked for with `int8 = true` and impossible.
-pub fn plan(net: &Network, model: &Model) -> syn::Result<Option<Plan>> {
+/// What the network gets of an int8 twin.
+#[derive(Clone, Debug)]
+pub enum Twin {
+    /// The twin, step by step.
+    Planned(Plan),
+    /// `int8 = false`: nothing.
+    Off,
+    /// Not asked for, and a layer has no integer form: no twin, and a `quantize` whose use is a
+    /// compile error naming the layer.
+    Impossible {
+        /// The layer's name in the chain.
+        span: Span,
+        /// The layer as the message names it.
+        layer: String,
+    },
+}
+
+impl Twin {
+    /// The plan, if there is a twin.
+    pub fn plan(&self) -> Option<&Plan> {
+        match self {
+            Twin::Planned(plan) => Some(plan),
+            _ => None,
+        }
+    }
+}
+
+/// The twin: planned; nothing when not asked for (`int8 = false`); impossible, quietly, when
+/// not said and a layer has no integer form; an error when asked for with `int8 = true` and
+/// impossible.
+pub fn plan(net: &Network, model: &Model) -> syn::Result<Twin> {
     match (net.int8, build(net, model)) {
-        (Int8::Off, _) => Ok(None),
-        (_, Ok(plan)) => Ok(Some(plan)),
-        (Int8::Auto, Err(_)) => Ok(None),
+        (Int8::Off, _) => Ok(Twin::Off),
+        (_, Ok(plan)) => Ok(Twin::Planned(plan)),
+        (Int8::Auto, Err((span, layer))) => Ok(Twin::Impossible { span, layer }),
         (Int8::Required(option), Err((span, what))) => {
             let mut error = syn::Error::new(
                 span,
@@ -235,7 +264,7 @@ pub fn derivation_rows(plan: &Plan, model: &Model) -> Vec<Vec<String>> {
     let x = g.name(model.input).map_or("x".into(), |n| n.math.clone());
     let mut rows = vec![vec![
         format!("{x}_q"),
-        format!("= clamp(round({x}/s_{x}) + z_{x}, −128, 127)"),
+        format!("= clamp(round({x}/s_{x}) + o_{x}, −128, 127)"),
         "quantize_input".into(),
     ]];
     let mut prev = x;
@@ -254,14 +283,14 @@ pub fn derivation_rows(plan: &Plan, model: &Model) -> Vec<Vec<String>> {
                     .get(weight + 1)
                     .map_or("b".into(), |p| p.name.math.clone());
                 let low = if relu {
-                    format!("z_{v}")
+                    format!("o_{v}")
                 } else {
                     "−128".into()
                 };
                 let fused = if relu { ", ReLU fused" } else { "" };
                 vec![
                     format!("{v}_q"),
-                    format!("= clamp(z_{v} + M_{w}·({w}_q·({prev}_q − z_{prev}) + {b}_q), {low}, 127)"),
+                    format!("= clamp(o_{v} + M_{w}·({w}_q·({prev}_q − o_{prev}) + {b}_q), {low}, 127)"),
                     format!(
                         "{w}_q = round({w}/s_{w}) (s_{w} per row or one), {b}_q = round({b}/(s_{prev}·s_{w})), M_{w} = s_{prev}·s_{w}/s_{v}, {n} {}{fused}",
                         if n == 1 { "output" } else { "outputs" }
@@ -271,34 +300,34 @@ pub fn derivation_rows(plan: &Plan, model: &Model) -> Vec<Vec<String>> {
             Step::Maxout { units, pieces } => vec![
                 format!("{v}_q"),
                 format!("= max over its {pieces} pieces of {prev}_q"),
-                format!("{units} units; s_{v} = s_{prev}, z_{v} = z_{prev}: the max is exact"),
+                format!("{units} units; s_{v} = s_{prev}, o_{v} = o_{prev}: the max is exact"),
             ],
             Step::Kernel(kernel) => {
                 let (formula, note) = match kernel {
                     Kernel::Softmax => (
                         format!("= softmax_q({prev}_q)"),
-                        "TFLite's fixed-point exp and reciprocal, s_ŷ = 1/256, z = −128".to_string(),
+                        format!("TFLite's fixed-point exp and reciprocal, s_{v} = 1/256, o_{v} = −128"),
                     ),
                     Kernel::Logistic => (
-                        format!("= σ_q({prev}_q)"),
-                        "TFLite's fixed-point logistic, s = 1/256, z = −128".into(),
+                        format!("= table_σ[{prev}_q]"),
+                        format!("256 entries: quantize(σ(s_{prev}·(q − o_{prev}))), s_{v} = 1/256, o_{v} = −128"),
                     ),
                     Kernel::Tanh => (
-                        format!("= tanh_q({prev}_q)"),
-                        "TFLite's fixed-point tanh, s = 1/128, z = 0".into(),
+                        format!("= table_tanh[{prev}_q]"),
+                        format!("256 entries: quantize(tanh(s_{prev}·(q − o_{prev}))), s_{v} = 1/128, o_{v} = 0"),
                     ),
                     Kernel::LeakyRelu(a) => (
                         format!(
-                            "= z_{v} + ({prev}_q ≥ z_{prev} ? M₁ : M_a)·({prev}_q − z_{prev})"
+                            "= o_{v} + ({prev}_q ≥ o_{prev} ? M₁ : M_a)·({prev}_q − o_{prev})"
                         ),
                         format!("M₁ = s_{prev}/s_{v}, M_a = {a}·s_{prev}/s_{v}"),
                     ),
                     Kernel::Elu(a) => (
                         format!("= table[{prev}_q]"),
-                        format!("256 entries: quantize(ELU({a}; s_{prev}·(q − z_{prev}))) at s_{v}, z_{v}"),
+                        format!("256 entries: quantize(ELU({a}; s_{prev}·(q − o_{prev}))) at s_{v}, o_{v}"),
                     ),
                     Kernel::Relu => (
-                        format!("= max(z_{v} + M·({prev}_q − z_{prev}), z_{v})"),
+                        format!("= max(o_{v} + M·({prev}_q − o_{prev}), o_{v})"),
                         format!("M = s_{prev}/s_{v}"),
                     ),
                 };
@@ -310,7 +339,7 @@ pub fn derivation_rows(plan: &Plan, model: &Model) -> Vec<Vec<String>> {
     }
     rows.push(vec![
         prev.clone(),
-        format!("≈ s_{prev}·({prev}_q − z_{prev})"),
+        format!("≈ s_{prev}·({prev}_q − o_{prev})"),
         "dequantize_output".into(),
     ]);
     rows

@@ -154,12 +154,12 @@ pub fn max_pieces<const ROWS: usize, const UNITS: usize>(x: &[i8; ROWS]) -> [i8;
 #[cfg(test)]
 mod tests {
     use super::*;
-    use nalgebra::{matrix, vector};
+    use nalgebra::{Matrix2, Vector2};
 
     #[test]
     fn weights_per_channel_and_per_tensor() {
-        let w = matrix![1.0f32, -0.5; 0.25, 0.0];
-        let b = vector![0.1f32, -0.1];
+        let w = Matrix2::new(1.0f32, -0.5, 0.25, 0.0);
+        let b = Vector2::new(0.1f32, -0.1);
         let q = Quantization {
             scale: 0.5,
             zero_point: 0,

@@ -3,12 +3,52 @@
 //! emitted from the same IR), `from_tflite` and the export as Rust source.
 
 use super::{ident, lit, Item, Parts};
-use crate::int8::{Kernel, Plan, Step};
-use proc_macro2::{Ident, TokenStream};
-use quote::{format_ident, quote};
+use crate::int8::{Kernel, Plan, Step, Twin};
+use proc_macro2::{Ident, Span, TokenStream};
+use quote::{format_ident, quote, quote_spanned};
+
+/// The twin's items; for a network without one, a `quantize` whose use is a compile error
+/// naming the layer that has no integer form.
+pub fn twin(p: &Parts, twin: &Twin, item: &Item) -> TokenStream {
+    match twin {
+        Twin::Planned(plan) => items(p, plan, item),
+        Twin::Off => TokenStream::new(),
+        Twin::Impossible { span, layer } => impossible(p, *span, layer, item),
+    }
+}
+
+/// `quantize` for a network without an int8 twin: its argument must implement a trait that
+/// nothing implements, whose `on_unimplemented` message names the layer, so a call is an error
+/// at the call site (in `cargo check` too) that says why.
+fn impossible(p: &Parts, span: Span, layer: &str, item: &Item) -> TokenStream {
+    let (name, bound, vis) = (p.name, &p.bound, &item.vis);
+    let marker = format_ident!("__{}WithoutInt8", name);
+    let message = format!(
+        "{name} has no int8 twin: `{layer}` has no integer form (TensorFlow Lite's int8 kernels cover Linear, Maxout, ReLU, LeakyReLU, ELU, Sigmoid, Tanh, Softmax and Identity)"
+    );
+    let label = format!("{name} has no int8 twin, so it cannot be quantized");
+    let doc = format!(
+        "{name} has no int8 twin (`{layer}` has no integer form): calling this is a compile error that says so."
+    );
+    let attribute =
+        quote_spanned!(span=> #[diagnostic::on_unimplemented(message = #message, label = #label)]);
+    quote! {
+        #[doc(hidden)]
+        #attribute
+        #vis trait #marker {}
+
+        impl<#bound> #name<T> {
+            #[doc = #doc]
+            pub fn quantize<C: #marker>(&self, calibration: C) -> ::core::convert::Infallible {
+                let _ = calibration;
+                ::core::unreachable!()
+            }
+        }
+    }
+}
 
 /// Everything generated for the twin.
-pub fn items(p: &Parts, plan: &Plan, item: &Item) -> TokenStream {
+fn items(p: &Parts, plan: &Plan, item: &Item) -> TokenStream {
     let name = p.name;
     let twin = format_ident!("{}Int8", name);
     let vis = &item.vis;
@@ -43,8 +83,8 @@ pub fn items(p: &Parts, plan: &Plan, item: &Item) -> TokenStream {
                 #forward
             }
 
-            /// The input quantized as TFLite's `QUANTIZE`: `clamp(round(x/s) + z, −128, 127)`,
-            /// rounding half away from zero, the division in `f32`.
+            /// The input quantized as TFLite's `QUANTIZE`: `clamp(round(x/scale) + zero_point,
+            /// −128, 127)`, rounding half away from zero, the division in `f32`.
             pub fn quantize_input(
                 &self,
                 #x: &::mlp::__private::nalgebra::SVector<f32, #inputs>,
@@ -52,7 +92,7 @@ pub fn items(p: &Parts, plan: &Plan, item: &Item) -> TokenStream {
                 ::mlp::int8::quantize_vector(self.input, #x)
             }
 
-            /// The int8 output as real numbers: `s·(q − z)`.
+            /// The int8 output as real numbers: `scale·(q − zero_point)`.
             pub fn dequantize_output(
                 &self,
                 y: &[i8; #outputs],
@@ -145,7 +185,10 @@ fn structure(p: &Parts, plan: &Plan, twin: &Ident, s: &Shapes) -> TokenStream {
         }
         prev.clone_from(v);
     }
-    let input_doc = format!("The input {}'s quantization: x ≈ s·(x_q − z).", p.x);
+    let input_doc = format!(
+        "The input {x}'s quantization: {x} ≈ scale·({x}_q − zero_point).",
+        x = p.x
+    );
     let output_doc = format!("The output {prev}'s quantization.");
     let _ = twin;
     quote!({
@@ -157,24 +200,39 @@ fn structure(p: &Parts, plan: &Plan, twin: &Ident, s: &Shapes) -> TokenStream {
     })
 }
 
-/// `let h = self.w.forward(x); ...; y_hat`.
+/// `let h = self.w.forward(x); ...; self.y_hat.forward(&theta)`: each step's output under
+/// its value's name, the last one returned.
 fn forward_int8(p: &Parts, plan: &Plan, s: &Shapes) -> TokenStream {
     let _ = p;
     let mut stmts = Vec::new();
+    let last = plan.layers.len().saturating_sub(1);
     for (k, (l, f)) in plan.layers.iter().zip(&s.fields).enumerate() {
         let (prev, out) = (&s.values[k], &s.values[k + 1]);
-        let stmt = match (&l.step, f) {
+        // The input is already a reference.
+        let arg = if k == 0 {
+            quote!(#prev)
+        } else {
+            quote!(&#prev)
+        };
+        let expr = match (&l.step, f) {
             (Step::Maxout { units, pieces }, _) => {
                 let (u, r) = (lit(*units), lit(units * pieces));
-                quote!(let #out: [i8; #u] = ::mlp::int8::max_pieces::<#r, #u>(&#prev);)
+                quote!(::mlp::int8::max_pieces::<#r, #u>(#arg))
             }
-            (_, Some((field, _))) => quote!(let #out = self.#field.forward(&#prev);),
-            (_, None) => quote!(let #out = #prev;),
+            (_, Some((field, _))) => quote!(self.#field.forward(#arg)),
+            (_, None) => quote!(*#arg),
         };
-        stmts.push(stmt);
+        stmts.push(if k == last {
+            expr
+        } else {
+            quote!(let #out = #expr;)
+        });
     }
-    let last = s.values.last();
-    quote!(#(#stmts)* #last)
+    if stmts.is_empty() {
+        let x = &s.values[0];
+        return quote!(*#x);
+    }
+    quote!(#(#stmts)*)
 }
 
 /// The memory constants.

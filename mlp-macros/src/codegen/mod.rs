@@ -274,12 +274,12 @@ pub fn items(
     d: &Backprop,
     soft: Option<&Backprop>,
     batched: Option<&crate::batch::Batched>,
-    twin: Option<&crate::int8::Plan>,
+    twin: &crate::int8::Twin,
     item: &Item,
     text: &Text,
 ) -> TokenStream {
     let parts = Parts::new(d, item, text.chain);
-    let twin = twin.map(|plan| int8::items(&parts, plan, item));
+    let twin = int8::twin(&parts, twin, item);
     let types = types::items(&parts, item, text.derivation, text.graph);
     let soft = soft.map(|s| soft::methods(&parts, s));
     let train = train::method(&parts);
