@@ -220,3 +220,83 @@ fn quantize_keeps_the_card_networks_accuracy_within_one_point() {
     assert!(float > 80.0, "the float network learned: {float}");
     assert!((float - int8).abs() <= 1.0, "{float} vs {int8}");
 }
+
+#[mlp::network(x -> Maxout(4, 8, 3) -> LeakyReLU(0.2) -> Linear(8, 8) -> ELU(0.5) -> Linear(8, 6) -> Tanh -> Linear(6, 1) -> Sigmoid -> BCE)]
+pub struct Zoo;
+
+#[mlp::network(x -> Linear(3, 6) -> Sigmoid -> ReLU -> Linear(6, 2) -> Identity -> MSE)]
+pub struct Standalone;
+
+/// Every kind of step chained by the macro (Maxout's max of pieces, LeakyReLU, ELU with α ≠ 1,
+/// Tanh, Sigmoid, a ReLU that is not fused, Identity) stays close to the float network, in f32
+/// and in f64: within a few steps of the output's scale.
+#[test]
+fn every_step_kind_tracks_its_float_network() {
+    fn check<const IN: usize, const OUT: usize>(
+        name: &str,
+        inputs: &[SVector<f32, IN>],
+        float: impl Fn(&SVector<f32, IN>) -> SVector<f32, OUT>,
+        int8: impl Fn(&SVector<f32, IN>) -> SVector<f32, OUT>,
+        step: f32,
+    ) {
+        let (mut worst, mut total) = (0.0f32, 0.0f32);
+        for x in inputs {
+            let (a, b) = (float(x), int8(x));
+            for i in 0..OUT {
+                worst = worst.max((a[i] - b[i]).abs());
+                total += (a[i] - b[i]).abs();
+            }
+        }
+        let mean = total / (inputs.len() * OUT) as f32;
+        println!("{name}: |int8 − f32| largest {worst:.4}, mean {mean:.4}, output step {step:.4}");
+        assert!(
+            mean <= 2.0 * step,
+            "{name}: mean {mean} against a step of {step}"
+        );
+        assert!(
+            worst <= 8.0 * step,
+            "{name}: largest {worst} against a step of {step}"
+        );
+    }
+    let mut rng = mlp::rng::Rng::new(11);
+    let zoo_inputs: Vec<SVector<f32, 4>> = (0..300)
+        .map(|_| SVector::<f32, 4>::from_fn(|_, _| 4.0 * rng.uniform() as f32 - 2.0))
+        .collect();
+    let mut zoo = Zoo::<f32>::zeros();
+    mlp::init::xavier_uniform(&mut zoo, 4);
+    let q = zoo.quantize(&zoo_inputs);
+
+    check(
+        "zoo (f32)",
+        &zoo_inputs,
+        |x| zoo.forward(x),
+        |x| q.forward(x),
+        q.output.scale,
+    );
+
+    let mut zoo64 = Zoo::<f64>::zeros();
+    mlp::init::xavier_uniform(&mut zoo64, 4);
+    let inputs64: Vec<SVector<f64, 4>> = zoo_inputs.iter().map(|x| x.cast()).collect();
+    let q64 = zoo64.quantize(&inputs64);
+    check(
+        "zoo (f64)",
+        &zoo_inputs,
+        |x| zoo64.forward(&x.cast()).cast(),
+        |x| q64.forward(x),
+        q64.output.scale,
+    );
+
+    let standalone_inputs: Vec<SVector<f32, 3>> = (0..300)
+        .map(|_| SVector::<f32, 3>::from_fn(|_, _| 6.0 * rng.uniform() as f32 - 3.0))
+        .collect();
+    let mut net = Standalone::<f32>::zeros();
+    mlp::init::xavier_uniform(&mut net, 5);
+    let q = net.quantize(&standalone_inputs);
+    check(
+        "standalone ReLU, Identity",
+        &standalone_inputs,
+        |x| net.forward(x),
+        |x| q.forward(x),
+        q.output.scale,
+    );
+}
