@@ -13,45 +13,10 @@
 //! scale and the operator's β. Every output of every sample must equal LiteRT's: the proof that
 //! the int8 softmax is LiteRT's on real logits.
 
-use mlp::quant::{relu_range, FullyConnected, Quantization, Requantize, Softmax};
+mod common;
 
-/// One operator of a `.layers.txt` dump.
-#[derive(Default, Debug)]
-struct Op {
-    kind: String,
-    activation: String,
-    beta: Option<f32>,
-    input_scale: f32,
-    input_zero_point: i32,
-    weight_scales: Vec<f32>,
-    weights: Vec<Vec<i8>>,
-    bias: Vec<i32>,
-    output_scale: f32,
-    output_zero_point: i32,
-}
-
-fn f32_bits(text: &str) -> Vec<f32> {
-    text.split_whitespace()
-        .map(|t| {
-            let hex = t.strip_prefix("0x").expect("a 0x bit pattern");
-            f32::from_bits(u32::from_str_radix(hex, 16).expect("hex bits"))
-        })
-        .collect()
-}
-
-fn ints<T: core::str::FromStr>(text: &str) -> Vec<T>
-where
-    T::Err: core::fmt::Debug,
-{
-    text.split_whitespace()
-        .map(|t| t.parse().expect("an integer"))
-        .collect()
-}
-
-fn single<T: Copy>(v: Vec<T>) -> T {
-    assert_eq!(v.len(), 1, "one value (a per-tensor quantity)");
-    v[0]
-}
+use common::layers::{ints, layer, parse_layers, Effective, Op};
+use mlp::quant::{FullyConnected, Quantization, Rounding, Softmax};
 
 fn read(name: &str) -> String {
     let path = format!(
@@ -59,87 +24,6 @@ fn read(name: &str) -> String {
         env!("CARGO_MANIFEST_DIR")
     );
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
-}
-
-fn parse_layers(text: &str) -> Vec<Op> {
-    let mut ops: Vec<Op> = Vec::new();
-    for line in text.lines() {
-        if line.starts_with('#') || line.trim().is_empty() {
-            continue;
-        }
-        let (key, rest) = line.split_once(' ').unwrap_or((line, ""));
-        if key == "op" {
-            let words: Vec<&str> = rest.split_whitespace().collect();
-            assert_eq!(
-                words[0].parse::<usize>().unwrap(),
-                ops.len(),
-                "ops in order"
-            );
-            let mut op = Op {
-                kind: words[1].to_string(),
-                ..Op::default()
-            };
-            for w in &words[2..] {
-                if let Some(a) = w.strip_prefix("fused_activation=") {
-                    op.activation = a.to_string();
-                }
-                if let Some(b) = w.strip_prefix("beta=") {
-                    op.beta = Some(b.parse().expect("an f32 beta"));
-                }
-            }
-            ops.push(op);
-            continue;
-        }
-        let op = ops.last_mut().expect("an op before its operands");
-        match key {
-            "input_scales_bits" => op.input_scale = single(f32_bits(rest)),
-            "input_zero_points" => op.input_zero_point = single(ints(rest)),
-            "weights_scales_bits" => op.weight_scales = f32_bits(rest),
-            "weights_zero_points" => assert!(ints::<i32>(rest).iter().all(|&z| z == 0)),
-            "weights_row" => {
-                let (row, values) = rest.split_once(' ').expect("a row number and values");
-                assert_eq!(row.parse::<usize>().unwrap(), op.weights.len());
-                op.weights.push(ints(values));
-            }
-            "bias_values" => op.bias = ints(rest),
-            "bias_zero_points" => assert!(ints::<i32>(rest).iter().all(|&z| z == 0)),
-            "output_scales_bits" => op.output_scale = single(f32_bits(rest)),
-            "output_zero_points" => op.output_zero_point = single(ints(rest)),
-            "input" | "weights" | "bias" | "output" | "input_scales" | "weights_scales"
-            | "bias_scales" | "bias_scales_bits" | "output_scales" => {}
-            other => panic!("unknown line {other}"),
-        }
-    }
-    ops
-}
-
-fn layer<const IN: usize, const OUT: usize>(op: &Op) -> FullyConnected<IN, OUT> {
-    assert_eq!(op.kind, "FULLY_CONNECTED");
-    assert_eq!(op.weights.len(), OUT);
-    assert_eq!(op.bias.len(), OUT);
-    let (activation_min, activation_max) = match op.activation.as_str() {
-        "RELU" => relu_range(op.output_zero_point),
-        "NONE" => (-128, 127),
-        other => panic!("activation {other} not handled"),
-    };
-    FullyConnected {
-        weights: core::array::from_fn(|c| {
-            assert_eq!(op.weights[c].len(), IN);
-            core::array::from_fn(|d| op.weights[c][d])
-        }),
-        bias: core::array::from_fn(|c| op.bias[c]),
-        requantize: core::array::from_fn(|c| {
-            let s_w = op.weight_scales[if op.weight_scales.len() == 1 { 0 } else { c }];
-            Requantize::from_scale(
-                f64::from(op.input_scale) * f64::from(s_w) / f64::from(op.output_scale),
-            )
-        }),
-        input_zero_point: op.input_zero_point,
-        output_zero_point: op.output_zero_point,
-        activation_min,
-        activation_max,
-        rounding: Default::default(),
-    }
 }
 
 /// IN → HIDDEN (ReLU) → OUT → SOFTMAX, all int8.
@@ -170,8 +54,8 @@ impl<const IN: usize, const HIDDEN: usize, const OUT: usize> Classifier<IN, HIDD
             Softmax::OUTPUT
         );
         Self {
-            fc0: layer(&ops[0]),
-            fc1: layer(&ops[1]),
+            fc0: layer(&ops[0], Rounding::Single, Effective::Double),
+            fc1: layer(&ops[1], Rounding::Single, Effective::Double),
             // Built from the logits' scale and β only, as SoftmaxPrepare does.
             softmax: Softmax::new(last.input_scale, last.beta.expect("a softmax beta")),
             logits: Quantization {

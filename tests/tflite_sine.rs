@@ -14,156 +14,13 @@
 //! The classifier and digits fixtures cannot be checked the same way: they record the outputs
 //! after the int8 SOFTMAX, not the logits of the last FULLY_CONNECTED.
 
-use mlp::quant::{relu_range, FullyConnected, Requantize, Rounding};
+mod common;
+
+use common::layers::{layer, parse_layers, Effective, Op};
+use mlp::quant::{FullyConnected, Rounding};
 
 const LAYERS: &str = include_str!("fixtures/tflite/sine.layers.txt");
 const SAMPLES: &str = include_str!("fixtures/tflite/sine.txt");
-
-/// One FULLY_CONNECTED operator of the dump.
-#[derive(Default, Debug)]
-struct Op {
-    activation: String,
-    input_scale: f32,
-    input_zero_point: i32,
-    weight_scales: Vec<f32>,
-    weights: Vec<Vec<i8>>,
-    bias: Vec<i32>,
-    output_scale: f32,
-    output_zero_point: i32,
-}
-
-fn f32_bits(text: &str) -> Vec<f32> {
-    text.split_whitespace()
-        .map(|t| {
-            let hex = t.strip_prefix("0x").expect("a 0x bit pattern");
-            f32::from_bits(u32::from_str_radix(hex, 16).expect("hex bits"))
-        })
-        .collect()
-}
-
-fn ints<T: core::str::FromStr>(text: &str) -> Vec<T>
-where
-    T::Err: core::fmt::Debug,
-{
-    text.split_whitespace()
-        .map(|t| t.parse().expect("an integer"))
-        .collect()
-}
-
-fn single<T: Copy>(v: Vec<T>) -> T {
-    assert_eq!(v.len(), 1, "one value (a per-tensor quantity)");
-    v[0]
-}
-
-fn parse_layers() -> Vec<Op> {
-    let mut ops: Vec<Op> = Vec::new();
-    for line in LAYERS.lines() {
-        if line.starts_with('#') || line.trim().is_empty() {
-            continue;
-        }
-        let (key, rest) = line.split_once(' ').unwrap_or((line, ""));
-        if key == "op" {
-            let words: Vec<&str> = rest.split_whitespace().collect();
-            assert_eq!(
-                words[0].parse::<usize>().unwrap(),
-                ops.len(),
-                "ops in order"
-            );
-            assert_eq!(words[1], "FULLY_CONNECTED");
-            let activation = words
-                .iter()
-                .find_map(|w| w.strip_prefix("fused_activation="))
-                .expect("a fused activation");
-            ops.push(Op {
-                activation: activation.to_string(),
-                ..Op::default()
-            });
-            continue;
-        }
-        let op = ops.last_mut().expect("an op before its operands");
-        match key {
-            "input_scales_bits" => op.input_scale = single(f32_bits(rest)),
-            "input_zero_points" => op.input_zero_point = single(ints(rest)),
-            "weights_scales_bits" => op.weight_scales = f32_bits(rest),
-            "weights_zero_points" => {
-                assert!(
-                    ints::<i32>(rest).iter().all(|&z| z == 0),
-                    "symmetric weights"
-                )
-            }
-            "weights_row" => {
-                let (row, values) = rest.split_once(' ').expect("a row number and values");
-                assert_eq!(
-                    row.parse::<usize>().unwrap(),
-                    op.weights.len(),
-                    "rows in order"
-                );
-                op.weights.push(ints(values));
-            }
-            "bias_values" => op.bias = ints(rest),
-            "bias_zero_points" => assert!(ints::<i32>(rest).iter().all(|&z| z == 0)),
-            "output_scales_bits" => op.output_scale = single(f32_bits(rest)),
-            "output_zero_points" => op.output_zero_point = single(ints(rest)),
-            // The decimal scales (the bit patterns are read instead), the tensors' descriptions
-            // and the bias scales (s_in · s_w, implied).
-            "input" | "weights" | "bias" | "output" | "input_scales" | "weights_scales"
-            | "bias_scales" | "bias_scales_bits" | "output_scales" => {}
-            other => panic!("unknown line {other}"),
-        }
-    }
-    for op in &ops {
-        let out = op.weights.len();
-        assert_eq!(op.bias.len(), out);
-        assert!(op.weight_scales.len() == out || op.weight_scales.len() == 1);
-    }
-    ops
-}
-
-/// How the real multiplier is computed from the `f32` scales.
-#[derive(Clone, Copy, Debug)]
-enum Effective {
-    /// TFLite's: `f64(s_in) · f64(s_w) / f64(s_out)` (`fully_connected.cc`, per channel; the
-    /// per-tensor `GetQuantizedConvolutionMultipler` also multiplies in `f64`).
-    Double,
-    /// Not TFLite's, for comparison: `f64(s_in · s_w) / f64(s_out)`, the product in `f32`.
-    F32Product,
-}
-
-fn layer<const IN: usize, const OUT: usize>(
-    op: &Op,
-    rounding: Rounding,
-    effective: Effective,
-) -> FullyConnected<IN, OUT> {
-    let (activation_min, activation_max) = match op.activation.as_str() {
-        "RELU" => relu_range(op.output_zero_point),
-        "NONE" => (-128, 127),
-        other => panic!("activation {other} not handled"),
-    };
-    FullyConnected {
-        weights: core::array::from_fn(|c| {
-            assert_eq!(op.weights[c].len(), IN);
-            core::array::from_fn(|d| op.weights[c][d])
-        }),
-        bias: core::array::from_fn(|c| op.bias[c]),
-        requantize: core::array::from_fn(|c| {
-            let s_w = op.weight_scales[if op.weight_scales.len() == 1 { 0 } else { c }];
-            let real = match effective {
-                Effective::Double => {
-                    f64::from(op.input_scale) * f64::from(s_w) / f64::from(op.output_scale)
-                }
-                Effective::F32Product => {
-                    f64::from(op.input_scale * s_w) / f64::from(op.output_scale)
-                }
-            };
-            Requantize::from_scale(real)
-        }),
-        input_zero_point: op.input_zero_point,
-        output_zero_point: op.output_zero_point,
-        activation_min,
-        activation_max,
-        rounding,
-    }
-}
 
 /// The int8 model: 1 → 16 → 16 → 1.
 struct Sine {
@@ -226,7 +83,7 @@ fn matches(model: &Sine, samples: &[(i8, i8)]) -> (usize, Vec<String>) {
 
 #[test]
 fn sine_int8_outputs_are_litert_bit_for_bit() {
-    let ops = parse_layers();
+    let ops = parse_layers(LAYERS);
     let samples = parse_samples();
     assert_eq!(samples.len(), 200);
 

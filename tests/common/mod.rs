@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod compare;
+pub mod layers;
 
 use mlp::nalgebra::SVector;
 use mlp::rng::Rng;
