@@ -7,13 +7,17 @@
 //! #[mlp::network(x -> Linear(1, 4) -> ReLU -> Linear(4, 1) -> MSE)]
 //! pub struct Tiny;
 //!
+//! use mlp::nalgebra::SVector;
+//! use mlp::Network;
+//!
 //! let mut net = Tiny::<f32>::zeros();
 //! mlp::init::he_normal(&mut net, 7);
-//! let calibration: Vec<_> = (0..50).map(|i| mlp::nalgebra::vector![i as f32 / 10.0]).collect();
+//! let calibration: Vec<SVector<f32, 1>> =
+//!     (0..50).map(|i| SVector::<f32, 1>::new(i as f32 / 10.0)).collect();
 //! let q: TinyInt8 = net.quantize(&calibration);
-//! let x = mlp::nalgebra::vector![2.5f32];
+//! let x = SVector::<f32, 1>::new(2.5);
 //! // The int8 twin is close to the float network: within a few of its output steps.
-//! let error = (q.forward(&x)[0] - net.predict(&x)[0]).abs();
+//! let error = (q.forward(&x)[0] - net.forward(&x)[0]).abs();
 //! assert!(error <= 4.0 * q.output.scale, "{error}");
 //! ```
 
