@@ -300,3 +300,24 @@ fn every_step_kind_tracks_its_float_network() {
         q.output.scale,
     );
 }
+
+/// A Softmax whose output the file says is quantized other than TFLite's int8 kernel writes it
+/// (1/256, −128) would be read at the wrong scale: it is an error in words.
+#[test]
+fn a_softmax_output_at_another_scale_is_refused() {
+    let mut bytes = include_bytes!("fixtures/tflite/classifier_per_channel.tflite").to_vec();
+    let sixteenth = (1.0f32 / 256.0).to_le_bytes();
+    let places: Vec<usize> = (0..bytes.len() - 4)
+        .filter(|&i| bytes[i..i + 4] == sixteenth)
+        .collect();
+    assert_eq!(places.len(), 1, "the softmax output's scale, once");
+    bytes[places[0]..places[0] + 4].copy_from_slice(&(1.0f32 / 128.0).to_le_bytes());
+    let message = CardInt8::from_tflite(&bytes)
+        .expect_err("a softmax output at 1/128")
+        .to_string();
+    println!("{message}");
+    assert!(
+        message.contains("0.0078125") && message.contains("0.00390625"),
+        "{message}"
+    );
+}

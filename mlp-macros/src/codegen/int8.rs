@@ -438,11 +438,24 @@ fn from_tflite(p: &Parts, plan: &Plan, twin: &Ident) -> TokenStream {
                     Kernel::Elu(_) => (quote!(Elu), quote!(::mlp::quant::Elu::new(input, output))),
                     Kernel::Relu => (quote!(Relu), quote!(::mlp::quant::Relu::new(input, output))),
                 };
+                // A kernel with a fixed output quantization checks the file says the same.
+                let output = match k {
+                    Kernel::Softmax | Kernel::Logistic | Kernel::Tanh => {
+                        let ty = kernel_type(k);
+                        quote!({
+                            let fixed = #ty::OUTPUT;
+                            let (scale, zero_point) = model
+                                .fixed_quantization(output, (fixed.scale, fixed.zero_point))?;
+                            ::mlp::quant::Quantization { scale, zero_point }
+                        })
+                    }
+                    _ => quote!(quantization(&model, output)?),
+                };
                 (
                     quote!(::mlp::tflite::Expected::#expect),
                     quote!({
                         let (input, output) = model.operator_io(#op)?;
-                        let (input, output) = (quantization(&model, input)?, quantization(&model, output)?);
+                        let (input, output) = (quantization(&model, input)?, #output);
                         let _ = output;
                         #init
                     }),

@@ -116,6 +116,31 @@ impl<'a> Model<'a> {
         self.activation_quantization(tensor, None)
     }
 
+    /// [`Self::quantization`] of a tensor that an int8 kernel writes at a fixed quantization
+    /// (SOFTMAX's and LOGISTIC's 1/256 and −128, TANH's 1/128 and 0): anything else is
+    /// [`QuantizationProblem::FixedOutput`], since the kernel's outputs would be read at the
+    /// wrong scale.
+    pub fn fixed_quantization(
+        &self,
+        tensor: usize,
+        expected: (f32, i32),
+    ) -> Result<(f32, i32), Error> {
+        let (scale, zero_point) = self.quantization(tensor)?;
+        if (scale.to_bits(), zero_point) == (expected.0.to_bits(), expected.1) {
+            return Ok((scale, zero_point));
+        }
+        Err(Error::Quantization {
+            tensor,
+            role: None,
+            problem: QuantizationProblem::FixedOutput {
+                expected_scale: expected.0,
+                expected_zero_point: expected.1,
+                scale,
+                zero_point,
+            },
+        })
+    }
+
     fn check_type(t: &Tensor<'a>, role: Option<Role>, expected: TensorType) -> Result<(), Error> {
         let found = t.element_type()?;
         if found == expected {

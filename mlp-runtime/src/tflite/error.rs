@@ -310,6 +310,18 @@ pub enum QuantizationProblem {
     /// A fused RELU6 or RELU_N1_TO_1 whose bound does not fit an `i32` once quantized (TFLite's
     /// `Quantize` check in `CalculateActivationRangeQuantized`).
     ActivationRange,
+    /// The output of an operator whose int8 kernel fixes its quantization (SOFTMAX and LOGISTIC:
+    /// scale 1/256, zero point −128; TANH: 1/128, 0) says something else.
+    FixedOutput {
+        /// The kernel's scale.
+        expected_scale: f32,
+        /// The kernel's zero point.
+        expected_zero_point: i32,
+        /// The file's scale.
+        scale: f32,
+        /// The file's zero point.
+        zero_point: i32,
+    },
 }
 
 impl fmt::Display for QuantizationProblem {
@@ -351,6 +363,16 @@ impl fmt::Display for QuantizationProblem {
             Self::ActivationRange => {
                 f.write_str("the fused activation's bounds do not fit once quantized")
             }
+            Self::FixedOutput {
+                expected_scale,
+                expected_zero_point,
+                scale,
+                zero_point,
+            } => write!(
+                f,
+                "its scale is {scale} and zero point {zero_point}, but its operator's int8 kernel \
+                 writes scale {expected_scale} and zero point {expected_zero_point}"
+            ),
         }
     }
 }
