@@ -321,3 +321,17 @@ fn a_softmax_output_at_another_scale_is_refused() {
         "{message}"
     );
 }
+
+/// A network whose logits are always 0 (all weights zero) calibrates to a logits scale finer
+/// than TFLite's softmax takes; quantize still makes a twin, whose outputs are all equal.
+#[test]
+fn a_network_of_zeros_quantizes_without_a_panic() {
+    let net = Card::<f32>::zeros();
+    let calibration = [
+        SVector::<f32, 2>::new(1.0, -1.0),
+        SVector::<f32, 2>::new(0.5, 2.0),
+    ];
+    let q = net.quantize(&calibration);
+    let y = q.forward_int8(&q.quantize_input(&calibration[0]));
+    assert!(y.iter().all(|&v| v == y[0]), "{y:?}");
+}

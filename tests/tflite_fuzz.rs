@@ -8,8 +8,9 @@
 //! every aligned word of a file made to lie by one (a vector length or offset one too far), and
 //! a file whose vectors of tensors, of operators and of one buffer's data claim more than the
 //! file holds. For each: [`Model::parse`], every accessor on every tensor and operator, then
-//! [`Model::expect_chain`] with the fixture's chain and every binding helper, each returning
-//! `Ok` or `Err`; a panic is caught (with its case's name and seed) and fails the test. The
+//! [`Model::expect_chain`] with the fixture's chain and every binding helper, and the
+//! `from_tflite` that `#[mlp::network]` generates for the fixture's chain, each returning `Ok`
+//! or `Err`; a panic is caught (with its case's name and seed) and fails the test. The
 //! test prints how many cases ended `Ok` and how many in each kind of error.
 
 use std::collections::BTreeMap;
@@ -66,11 +67,22 @@ struct Fixture {
     bind: fn(&Model<'_>) -> Result<(), Error>,
 }
 
+// The networks whose generated `NameInt8::from_tflite` reads each mutated file too.
+#[mlp::network(x -> Linear(1, 16) -> ReLU -> Linear(16, 16) -> ReLU -> Linear(16, 1) -> MSE)]
+struct Sine;
+
+#[mlp::network(x -> Linear(2, 16) -> ReLU -> Linear(16, 3) -> Softmax -> CE)]
+struct Classifier;
+
+#[mlp::network(x -> Linear(64, 32) -> ReLU -> Linear(32, 10) -> Softmax -> CE)]
+struct Digits;
+
 fn fixtures() -> Vec<Fixture> {
     fn classifier(m: &Model<'_>) -> Result<(), Error> {
         m.fully_connected::<2, 16>(0)?;
         m.fully_connected::<16, 3>(1)?;
         m.operator(2)?.softmax_beta()?;
+        ClassifierInt8::from_tflite(m.bytes())?;
         Ok(())
     }
     vec![
@@ -82,6 +94,7 @@ fn fixtures() -> Vec<Fixture> {
                 m.fully_connected::<1, 16>(0)?;
                 m.fully_connected::<16, 16>(1)?;
                 m.fully_connected::<16, 1>(2)?;
+                SineInt8::from_tflite(m.bytes())?;
                 Ok(())
             },
         },
@@ -105,6 +118,7 @@ fn fixtures() -> Vec<Fixture> {
                 m.fully_connected::<64, 32>(0)?;
                 m.fully_connected::<32, 10>(1)?;
                 m.operator(2)?.softmax_beta()?;
+                DigitsInt8::from_tflite(m.bytes())?;
                 Ok(())
             },
         },

@@ -65,11 +65,20 @@ impl Requantize {
     /// f64(s_out)`, per channel (`PopulateConvolutionQuantizationParams`, the per-channel path of
     /// `fully_connected.cc`) and per tensor (`GetQuantizedConvolutionMultipler`) alike.
     ///
-    /// # Panics
-    ///
-    /// If `real` is not finite.
+    /// Never panics: a `real` that is not finite (where TFLite's `Prepare` would stop) gives
+    /// the largest multiplier of its sign, `(±(2³¹ − 1), 30)`, or 0 for NaN; a file or a
+    /// calibration that leads here is refused or flagged before (`mlp::tflite` checks every
+    /// multiplier it reads).
     pub const fn from_scale(real: f64) -> Self {
-        let (multiplier, shift) = quantize_multiplier(real);
+        let (multiplier, shift) = if real.is_nan() {
+            (0, 0)
+        } else if real == f64::INFINITY {
+            (i32::MAX, 30)
+        } else if real == f64::NEG_INFINITY {
+            (-i32::MAX, 30)
+        } else {
+            quantize_multiplier(real)
+        };
         // Saturated to `i8` (TFLite's kernels need −31..=30; larger means |real| ≥ 2³¹).
         let shift = if shift > 127 {
             127

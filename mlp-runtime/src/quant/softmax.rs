@@ -90,12 +90,11 @@ impl Softmax {
     /// double rounding), then `QuantizeMultiplierGreaterThanOne` of it; and
     /// `diff_min = −floor(31 · 2²⁶ / 2^input_left_shift)` (`CalculateInputRadius(5, shift)`).
     ///
-    /// For the host, at quantization time.
-    ///
-    /// # Panics
-    ///
-    /// If `β · s · 2²⁶ ≤ 1` (TFLite's `QuantizeMultiplierGreaterThanOne` checks `> 1`; an
-    /// input scale below about 1.5·10⁻⁸ for β = 1) or is not finite.
+    /// For the host, at quantization time. Never panics: where `β · s · 2²⁶ ≤ 1` or is not a
+    /// number (TFLite's `QuantizeMultiplierGreaterThanOne` checks `> 1`, so its `Prepare` stops:
+    /// an input scale below about 1.5·10⁻⁸ for β = 1, which calibration gives a tensor that is
+    /// always 0), the multiplier of the smallest product it takes, just above 1: at so fine a
+    /// scale every logit is the same, and so is every output.
     pub fn with_rounding(input_scale: f32, beta: f32, rounding: Rounding) -> Self {
         let max_real_multiplier = match rounding {
             Rounding::Single => ((1i64 << 30) - 1) as f64,
@@ -108,10 +107,8 @@ impl Softmax {
         } else {
             max_real_multiplier
         };
-        assert!(
-            real > 1.0,
-            "Softmax: beta · input_scale · 2^26 must exceed 1"
-        );
+        // The smallest f64 above 1 where TFLite would refuse (NaN included).
+        let real = if real > 1.0 { real } else { 1.0 + f64::EPSILON };
         let (input_multiplier, input_left_shift) = quantize_multiplier(real);
         Self {
             input_multiplier,
