@@ -59,6 +59,10 @@ fn main() -> ! {
     print_u32(counter.calibration_ticks());
     print("\nstack high-water mark: ");
     print_u32(stack_high_water());
-    print(if ok { "\nsine_int8: ok\n" } else { "\nsine_int8: FAILED\n" });
+    print(if ok {
+        "\nsine_int8: ok\n"
+    } else {
+        "\nsine_int8: FAILED\n"
+    });
     exit(ok)
 }
