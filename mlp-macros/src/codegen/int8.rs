@@ -53,14 +53,14 @@ fn items(p: &Parts, plan: &Plan, item: &Item) -> TokenStream {
     let twin = format_ident!("{}Int8", name);
     let vis = &item.vis;
     let s = Shapes::new(p, plan);
-    let strukt = structure(p, plan, &twin, &s);
-    let forward = forward_int8(p, plan, &s);
+    let strukt = structure(p, plan, &s);
+    let forward = forward_int8(plan, &s);
     let quantize = quantize(p, plan, &twin, &s);
-    let from_tflite = from_tflite(p, plan, &twin);
+    let from_tflite = from_tflite(plan, &twin);
     let export = export(p, plan, &twin);
     let (inputs, outputs) = (lit(plan.inputs), lit(plan.outputs));
     let x = &p.x;
-    let consts = constants(p, plan, &s);
+    let consts = constants(p, plan);
     let doc = format!(
         "[`{name}`]'s integer twin: int8 inference as TensorFlow Lite defines it, integer only (no float in [`Self::forward_int8`]), no heap. Made by [`{name}::quantize`] from a float network and calibration inputs{}. Its quantized forward pass is the last section of [`{name}::DERIVATION`].",
         if from_tflite.is_empty() {
@@ -159,7 +159,7 @@ fn kernel_type(k: Kernel) -> TokenStream {
 }
 
 /// `{ input, w, ..., output }` with a doc line per field.
-fn structure(p: &Parts, plan: &Plan, twin: &Ident, s: &Shapes) -> TokenStream {
+fn structure(p: &Parts, plan: &Plan, s: &Shapes) -> TokenStream {
     let m = &p.d.model;
     let mut prev = p.x.to_string();
     let mut fields = Vec::new();
@@ -190,7 +190,6 @@ fn structure(p: &Parts, plan: &Plan, twin: &Ident, s: &Shapes) -> TokenStream {
         x = p.x
     );
     let output_doc = format!("The output {prev}'s quantization.");
-    let _ = twin;
     quote!({
         #[doc = #input_doc]
         pub input: ::mlp::quant::Quantization,
@@ -202,8 +201,7 @@ fn structure(p: &Parts, plan: &Plan, twin: &Ident, s: &Shapes) -> TokenStream {
 
 /// `let h = self.w.forward(x); ...; self.y_hat.forward(&theta)`: each step's output under
 /// its value's name, the last one returned.
-fn forward_int8(p: &Parts, plan: &Plan, s: &Shapes) -> TokenStream {
-    let _ = p;
+fn forward_int8(plan: &Plan, s: &Shapes) -> TokenStream {
     let mut stmts = Vec::new();
     let last = plan.layers.len().saturating_sub(1);
     for (k, (l, f)) in plan.layers.iter().zip(&s.fields).enumerate() {
@@ -236,7 +234,7 @@ fn forward_int8(p: &Parts, plan: &Plan, s: &Shapes) -> TokenStream {
 }
 
 /// The memory constants.
-fn constants(p: &Parts, plan: &Plan, s: &Shapes) -> TokenStream {
+fn constants(p: &Parts, plan: &Plan) -> TokenStream {
     let name = p.name;
     let (mut weights, mut biases) = (0usize, 0usize);
     let mut sizes = vec![plan.inputs];
@@ -260,7 +258,6 @@ fn constants(p: &Parts, plan: &Plan, s: &Shapes) -> TokenStream {
         lit(activation),
     );
     let (inputs, outputs) = (lit(plan.inputs), lit(plan.outputs));
-    let _ = s;
     let derivation_doc =
         format!("[`{name}::DERIVATION`]: its last section is this twin's quantized forward pass.");
     quote! {
@@ -288,7 +285,6 @@ fn constants(p: &Parts, plan: &Plan, s: &Shapes) -> TokenStream {
 /// `quantize` and `quantize_with` on the float network: calibration through the forward pass
 /// emitted from the IR, then each step quantized from its scales.
 fn quantize(p: &Parts, plan: &Plan, twin: &Ident, s: &Shapes) -> TokenStream {
-    let m = &p.d.model;
     let (name, bound, x) = (p.name, &p.bound, &p.x);
     let inputs = lit(plan.inputs);
     // Ranges: the input's, then each step's own output.
@@ -308,7 +304,57 @@ fn quantize(p: &Parts, plan: &Plan, twin: &Ident, s: &Shapes) -> TokenStream {
             quote!(::mlp::int8::observe(&mut ranges[#i], (#root).as_slice());)
         })
         .collect();
-    // Each tensor's quantization, and each step's field.
+    let (lets, inits, output) = quantized_steps(p, plan, s);
+    let doc = format!(
+        "Post-training quantization to [`{twin}`], as TensorFlow's converter does it with a representative dataset: every tensor's range is the smallest and largest value it takes over the `calibration` inputs (through this network's forward pass), widened to hold 0, and becomes an int8 scale and zero point (`mlp::quant::Quantization::from_min_max`); weights are symmetric per output channel, biases int32 at `s_in·s_w`.\n\n# Panics\n\nIf `calibration` is empty."
+    );
+    let with_doc = "[`Self::quantize`] with the weights quantized per output channel (TFLite's converter's default) or per tensor.";
+    quote! {
+        impl<#bound> #name<T> {
+            #[doc = #doc]
+            pub fn quantize(
+                &self,
+                calibration: &[::mlp::__private::nalgebra::SVector<T, #inputs>],
+            ) -> #twin {
+                self.quantize_with(calibration, ::mlp::int8::Weights::PerChannel)
+            }
+
+            #[doc = #with_doc]
+            pub fn quantize_with(
+                &self,
+                calibration: &[::mlp::__private::nalgebra::SVector<T, #inputs>],
+                weights: ::mlp::int8::Weights,
+            ) -> #twin {
+                assert!(
+                    !calibration.is_empty(),
+                    "quantize needs at least one calibration input to measure the ranges"
+                );
+                let mut ranges = [::mlp::quant::Range::EMPTY; #range_count];
+                for #x in calibration {
+                    ::mlp::int8::observe(&mut ranges[0], #x.as_slice());
+                    #stmts
+                    #(#observe)*
+                }
+                let input = ::mlp::quant::Quantization::from_min_max(ranges[0].min, ranges[0].max);
+                #(#lets)*
+                #twin {
+                    input,
+                    #(#inits)*
+                    output: #output,
+                }
+            }
+        }
+    }
+}
+
+/// Each tensor's quantization (`let q3 = ...;`: calibrated, fixed by its kernel, or its
+/// input's), each step's field built from its scales, and the output's quantization.
+fn quantized_steps(
+    p: &Parts,
+    plan: &Plan,
+    s: &Shapes,
+) -> (Vec<TokenStream>, Vec<TokenStream>, TokenStream) {
+    let m = &p.d.model;
     let mut q_of = vec![quote!(input)];
     let mut lets = Vec::new();
     let mut inits = Vec::new();
@@ -358,52 +404,12 @@ fn quantize(p: &Parts, plan: &Plan, twin: &Ident, s: &Shapes) -> TokenStream {
         q_of.push(quote!(#q));
     }
     let output = q_of.last().cloned().unwrap_or(quote!(input));
-    let doc = format!(
-        "Post-training quantization to [`{twin}`], as TensorFlow's converter does it with a representative dataset: every tensor's range is the smallest and largest value it takes over the `calibration` inputs (through this network's forward pass), widened to hold 0, and becomes an int8 scale and zero point (`mlp::quant::Quantization::from_min_max`); weights are symmetric per output channel, biases int32 at `s_in·s_w`.\n\n# Panics\n\nIf `calibration` is empty."
-    );
-    let with_doc = "[`Self::quantize`] with the weights quantized per output channel (TFLite's converter's default) or per tensor.";
-    quote! {
-        impl<#bound> #name<T> {
-            #[doc = #doc]
-            pub fn quantize(
-                &self,
-                calibration: &[::mlp::__private::nalgebra::SVector<T, #inputs>],
-            ) -> #twin {
-                self.quantize_with(calibration, ::mlp::int8::Weights::PerChannel)
-            }
-
-            #[doc = #with_doc]
-            pub fn quantize_with(
-                &self,
-                calibration: &[::mlp::__private::nalgebra::SVector<T, #inputs>],
-                weights: ::mlp::int8::Weights,
-            ) -> #twin {
-                assert!(
-                    !calibration.is_empty(),
-                    "quantize needs at least one calibration input to measure the ranges"
-                );
-                let mut ranges = [::mlp::quant::Range::EMPTY; #range_count];
-                for #x in calibration {
-                    ::mlp::int8::observe(&mut ranges[0], #x.as_slice());
-                    #stmts
-                    #(#observe)*
-                }
-                let input = ::mlp::quant::Quantization::from_min_max(ranges[0].min, ranges[0].max);
-                #(#lets)*
-                #twin {
-                    input,
-                    #(#inits)*
-                    output: #output,
-                }
-            }
-        }
-    }
+    (lets, inits, output)
 }
 
 /// `from_tflite`, when every step has a TFLite operator (a `Maxout` or an `ELU` with α ≠ 1
 /// has none); behind the `tflite` feature.
-fn from_tflite(p: &Parts, plan: &Plan, twin: &Ident) -> TokenStream {
-    let _ = p;
+fn from_tflite(plan: &Plan, twin: &Ident) -> TokenStream {
     let mut expected = Vec::new();
     let mut inits = Vec::new();
     for (index, l) in plan.layers.iter().enumerate() {
