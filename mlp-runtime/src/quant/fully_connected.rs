@@ -24,10 +24,11 @@ use super::fixed_point::{
 
 /// Which of TFLite's two `MultiplyByQuantizedMultiplier` a [`Requantize`] rounds with.
 ///
-/// The default is [`Rounding::Single`], the one LiteRT's reference kernels (its `BUILTIN_REF`
-/// resolver) use: established on the fixture `tests/fixtures/tflite/sine.txt`, whose 200 int8
-/// outputs it reproduces exactly while [`Rounding::Double`] misses 8 by one
-/// (`tests/tflite_sine.rs`).
+/// The default is [`Rounding::Single`], what LiteRT's reference FULLY_CONNECTED (its
+/// `BUILTIN_REF` resolver) matches: it requantizes in double precision, which single rounding
+/// tracks; on the fixture `tests/fixtures/tflite/sine.txt` single rounding reproduces all 200
+/// int8 outputs while [`Rounding::Double`] misses 8 by one (`tests/tflite_sine.rs`). LiteRT's
+/// LEAKY_RELU, RELU and SOFTMAX round twice ([`Rounding::Double`]: `tests/tflite_activations.rs`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 #[repr(u8)]
 pub enum Rounding {
