@@ -67,36 +67,19 @@ import keras  # noqa: E402
 from ai_edge_litert import interpreter as litert  # noqa: E402
 from ai_edge_litert import schema_py_generated as schema  # noqa: E402
 
+# The number formatting and the version lookup of the model fixtures' script.
+from tflite_fixtures import f32, f32_bits, ints, version  # noqa: E402
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUT = os.path.join(ROOT, "tests", "fixtures", "tflite", "activations")
 COMMAND = "/work/venv-tf/bin/python scripts/tflite_activations.py"
 N_CALIBRATION = 64
-
-
-def version(dist):
-    try:
-        return metadata.version(dist)
-    except metadata.PackageNotFoundError:
-        return "not installed"
-
 
 VERSIONS = (
     f"tensorflow-cpu {version('tensorflow-cpu')} (tf.__version__ {tf.__version__}), "
     f"keras {keras.__version__}, ai-edge-litert {version('ai-edge-litert')}, "
     f"numpy {np.__version__}, python {sys.version.split()[0]}"
 )
-
-
-def f32(v):
-    return np.format_float_positional(np.float32(v), unique=True, trim="0")
-
-
-def f32_bits(v):
-    return "0x%08x" % int(np.array(v, dtype=np.float32).view(np.uint32))
-
-
-def ints(a):
-    return " ".join(str(int(v)) for v in np.asarray(a).reshape(-1))
 
 
 OP_NAMES = {v: k for k, v in vars(schema.BuiltinOperator).items() if not k.startswith("_")}

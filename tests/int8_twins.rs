@@ -10,6 +10,7 @@
 //!   keeps the held-out accuracy within 1 point of the float network's, on digits and on the
 //!   design card's network.
 
+use mlp::metrics::argmax;
 use mlp::nalgebra::SVector;
 use mlp::Network;
 
@@ -170,12 +171,6 @@ fn train<N: Network<f32, Target = usize>>(
 fn accuracy<X>(data: &[(X, usize)], predict: impl Fn(&X) -> usize) -> f64 {
     let right = data.iter().filter(|(x, y)| predict(x) == *y).count();
     100.0 * right as f64 / data.len() as f64
-}
-
-fn argmax<T: PartialOrd + Copy>(v: &[T]) -> usize {
-    (0..v.len())
-        .reduce(|a, b| if v[b] > v[a] { b } else { a })
-        .unwrap_or(0)
 }
 
 #[test]

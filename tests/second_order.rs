@@ -12,7 +12,12 @@ mod common;
 mod expressions;
 
 use common::compare::{fourth_order, step, Tally};
-use functions::{Take, Tuple};
+// Rosenbrock's function of five scalars and the logistic regression's negative
+// log-likelihood are the ones tests/methods.rs checks against JAX.
+use functions::{
+    logistic_nll_grad, logistic_nll_hessian, logistic_nll_jvp, rosenbrock_grad, rosenbrock_hessian,
+    rosenbrock_jvp, Take, Tuple, ROSENBROCK_DERIVATION,
+};
 use mlp::nalgebra::{RealField, SMatrix, SVector};
 
 // ---- the functions ------------------------------------------------------------------------
@@ -21,19 +26,6 @@ use mlp::nalgebra::{RealField, SMatrix, SVector};
 #[mlp::grad]
 pub fn quadratic_form(x: SVector<f64, 3>, u: SVector<f64, 3>, v: SVector<f64, 3>) -> f64 {
     x.dot(&u) * x.dot(&v) + 2.0 * x.norm_squared()
-}
-
-/// Rosenbrock's function in five dimensions, five scalar arguments.
-#[mlp::grad]
-pub fn rosenbrock(a: f64, b: f64, c: f64, d: f64, e: f64) -> f64 {
-    100.0 * (b - a * a).powi(2)
-        + (1.0 - a).powi(2)
-        + 100.0 * (c - b * b).powi(2)
-        + (1.0 - b).powi(2)
-        + 100.0 * (d - c * c).powi(2)
-        + (1.0 - c).powi(2)
-        + 100.0 * (e - d * d).powi(2)
-        + (1.0 - d).powi(2)
 }
 
 /// Rosenbrock's function of one `SVector<f64, 5>`, its entries read as dot products with the
@@ -60,13 +52,6 @@ pub fn rosenbrock_vector(
         + (1.0 - c).powi(2)
         + 100.0 * (e - d * d).powi(2)
         + (1.0 - d).powi(2)
-}
-
-/// The negative log-likelihood of one sample under logistic regression.
-#[mlp::grad]
-pub fn logistic_nll(w: SVector<f64, 3>, x: SVector<f64, 3>, y: f64) -> f64 {
-    let p = w.dot(&x);
-    (1.0 + p.exp()).ln() - y * p
 }
 
 /// sin, exp, powi and atan2 together, scalars and a vector.

@@ -15,7 +15,7 @@
 
 mod common;
 
-use common::layers::{ints, layer, parse_layers, Effective, Op};
+use common::layers::{assert_joined, ints, layer, parse_layers, Effective, Op};
 use mlp::quant::{FullyConnected, Quantization, Rounding, Softmax};
 
 fn read(name: &str) -> String {
@@ -37,13 +37,7 @@ struct Classifier<const IN: usize, const HIDDEN: usize, const OUT: usize> {
 impl<const IN: usize, const HIDDEN: usize, const OUT: usize> Classifier<IN, HIDDEN, OUT> {
     fn new(ops: &[Op]) -> Self {
         assert_eq!(ops.len(), 3);
-        for pair in ops.windows(2) {
-            assert_eq!(
-                pair[0].output_scale.to_bits(),
-                pair[1].input_scale.to_bits()
-            );
-            assert_eq!(pair[0].output_zero_point, pair[1].input_zero_point);
-        }
+        assert_joined(ops);
         let last = &ops[2];
         assert_eq!(last.kind, "SOFTMAX");
         assert_eq!(

@@ -16,7 +16,7 @@
 
 mod common;
 
-use common::layers::{layer, parse_layers, Effective, Op};
+use common::layers::{assert_joined, layer, parse_layers, Effective, Op};
 use mlp::quant::{FullyConnected, Rounding};
 
 const LAYERS: &str = include_str!("fixtures/tflite/sine.layers.txt");
@@ -32,14 +32,7 @@ struct Sine {
 impl Sine {
     fn new(ops: &[Op], rounding: Rounding, effective: Effective) -> Self {
         assert_eq!(ops.len(), 3);
-        for pair in ops.windows(2) {
-            // One layer's output tensor is the next one's input.
-            assert_eq!(
-                pair[0].output_scale.to_bits(),
-                pair[1].input_scale.to_bits()
-            );
-            assert_eq!(pair[0].output_zero_point, pair[1].input_zero_point);
-        }
+        assert_joined(ops);
         Self {
             fc0: layer(&ops[0], rounding, effective),
             fc1: layer(&ops[1], rounding, effective),

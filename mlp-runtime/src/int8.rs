@@ -22,8 +22,10 @@
 //! ```
 
 use crate::quant::{
-    lookup_table, relu_range, Elu, FullyConnected, Quantization, Range, Requantize, Rounding,
+    lookup_table, relu_range, round_half_away_f32, Elu, FullyConnected, Quantization, Range,
+    Requantize, Rounding,
 };
+use crate::train::metrics::to_f64;
 use nalgebra::{ComplexField, RealField, SMatrix, SVector};
 
 /// How [`fully_connected`] quantizes the weights.
@@ -36,22 +38,11 @@ pub enum Weights {
     PerTensor,
 }
 
-/// `v` as an `f64` (NaN if `T` cannot say).
-#[inline]
-pub fn to_f64<T: RealField + Copy>(v: T) -> f64 {
-    v.to_subset().unwrap_or(f64::NAN)
-}
-
 /// Widens `range` to hold every value.
 pub fn observe<T: RealField + Copy>(range: &mut Range, values: &[T]) {
     for &v in values {
         range.observe(to_f64(v));
     }
-}
-
-/// Rounds half away from zero, as TFLite's `TfLiteRound` (`std::round`).
-fn round(x: f32) -> f32 {
-    ComplexField::round(x)
 }
 
 /// An affine layer `W·x + b` quantized as TensorFlow's converter (the per-channel symmetric
@@ -89,12 +80,14 @@ pub fn fully_connected<T: RealField + Copy, const IN: usize, const ROWS: usize>(
     });
     let quantized: [[i8; IN]; ROWS] = core::array::from_fn(|r| {
         let inverse = 1.0 / scales[r];
-        core::array::from_fn(|c| round(w32(r, c) * inverse).clamp(-127.0, 127.0) as i8)
+        core::array::from_fn(|c| {
+            round_half_away_f32(w32(r, c) * inverse).clamp(-127.0, 127.0) as i8
+        })
     });
     let bias: [i32; ROWS] = core::array::from_fn(|r| {
         let scale = input.scale * scales[r];
         let inverse = if scale == 0.0 { 0.0 } else { 1.0 / scale };
-        let q = f64::from(round(to_f64(b[r]) as f32 * inverse));
+        let q = f64::from(round_half_away_f32(to_f64(b[r]) as f32 * inverse));
         q.clamp(-f64::from(i32::MAX), f64::from(i32::MAX)) as i32
     });
     let requantize: [Requantize; ROWS] = core::array::from_fn(|r| {

@@ -140,3 +140,14 @@ pub fn layer<const IN: usize, const OUT: usize>(
         rounding,
     }
 }
+
+/// One operator's output tensor is the next one's input: the same scale (bits) and zero point.
+pub fn assert_joined(ops: &[Op]) {
+    for pair in ops.windows(2) {
+        assert_eq!(
+            pair[0].output_scale.to_bits(),
+            pair[1].input_scale.to_bits()
+        );
+        assert_eq!(pair[0].output_zero_point, pair[1].input_zero_point);
+    }
+}

@@ -8,6 +8,13 @@
 use mlp::nalgebra::{Matrix2, RealField, SMatrix, SVector, Vector3};
 use mlp::{relu, sigmoid};
 
+// Each test crate that includes this file gets its own copy of the helpers; a crate that
+// includes both this file and its sibling (tests/second_order.rs) gets two.
+#[path = "../common/flat.rs"]
+#[allow(clippy::duplicate_mod)]
+mod flat;
+use flat::{Blocks, Tuple};
+
 // ---- the lecture --------------------------------------------------------------------------
 
 /// The lecture's backpropagation example, q = x + y the named intermediate.
@@ -427,45 +434,6 @@ fn s(p: &[f64], at: &mut usize) -> f64 {
     p[*at - 1]
 }
 
-/// Flattens gradients in argument order.
-trait Flat {
-    fn flat(&self, out: &mut Vec<f64>);
-}
-impl Flat for f64 {
-    fn flat(&self, out: &mut Vec<f64>) {
-        out.push(*self);
-    }
-}
-impl<const R: usize, const C: usize> Flat for SMatrix<f64, R, C> {
-    fn flat(&self, out: &mut Vec<f64>) {
-        out.extend_from_slice(self.as_slice());
-    }
-}
-
-/// Jacobians side by side: row i of the result is row i of each, in argument order.
-fn rows(parts: &[&dyn JacobianRows]) -> Vec<f64> {
-    let m = parts[0].rows();
-    let mut out = Vec::new();
-    for i in 0..m {
-        for p in parts {
-            p.row(i, &mut out);
-        }
-    }
-    out
-}
-trait JacobianRows {
-    fn rows(&self) -> usize;
-    fn row(&self, i: usize, out: &mut Vec<f64>);
-}
-impl<const R: usize, const C: usize> JacobianRows for SMatrix<f64, R, C> {
-    fn rows(&self) -> usize {
-        R
-    }
-    fn row(&self, i: usize, out: &mut Vec<f64>) {
-        out.extend(self.row(i).iter());
-    }
-}
-
 macro_rules! scalar_case {
     ($name:ident, $grad:ident, $inputs:expr, $positive:expr, |$p:ident, $at:ident| ($($arg:expr),*)) => {
         Case {
@@ -480,7 +448,7 @@ macro_rules! scalar_case {
                 let $at = &mut 0;
                 let (v, g) = $grad($($arg),*);
                 let mut out = Vec::new();
-                flat_tuple(&g, &mut out);
+                Tuple::flat_all(&g, &mut out);
                 (vec![v], out)
             },
         }
@@ -500,32 +468,13 @@ macro_rules! jacobian_case {
             derived: |$p| {
                 let $at = &mut 0;
                 let (v, j) = $jac($($arg),*);
-                (v.as_slice().to_vec(), rows(&[$(&j.$k),*]))
+                let mut rows = Vec::new();
+                Blocks(&[$(&j.$k),*]).rows_all(&mut rows);
+                (v.as_slice().to_vec(), rows)
             },
         }
     };
 }
-
-/// Tuples of gradients, flattened in order.
-trait FlatTuple {
-    fn flat_all(&self, out: &mut Vec<f64>);
-}
-fn flat_tuple(t: &impl FlatTuple, out: &mut Vec<f64>) {
-    t.flat_all(out);
-}
-macro_rules! flat_tuples {
-    ($($t:ident $i:tt),*) => {
-        impl<$($t: Flat),*> FlatTuple for ($($t,)*) {
-            fn flat_all(&self, out: &mut Vec<f64>) {
-                $(self.$i.flat(out);)*
-            }
-        }
-    };
-}
-flat_tuples!(A 0);
-flat_tuples!(A 0, B 1);
-flat_tuples!(A 0, B 1, C 2);
-flat_tuples!(A 0, B 1, C 2, D 3);
 
 /// Every expression above (but the f32 one).
 pub fn cases() -> Vec<Case> {

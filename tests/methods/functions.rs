@@ -4,7 +4,7 @@
 //! and its derived value and gradient (or Jacobian, row by row) flattened the same way, as the
 //! fixture file writes them.
 
-use mlp::nalgebra::{SMatrix, SVector};
+use mlp::nalgebra::SVector;
 
 // ---- one method each ----------------------------------------------------------------------
 
@@ -391,66 +391,12 @@ impl<const N: usize> Take for SVector<f64, N> {
     }
 }
 
-/// A gradient by one argument, flattened (a matrix column-major, as nalgebra stores it).
-pub trait Flat {
-    fn flat(&self, out: &mut Vec<f64>);
-}
-impl Flat for f64 {
-    fn flat(&self, out: &mut Vec<f64>) {
-        out.push(*self);
-    }
-}
-impl<const R: usize, const C: usize> Flat for SMatrix<f64, R, C> {
-    fn flat(&self, out: &mut Vec<f64>) {
-        out.extend_from_slice(self.as_slice());
-    }
-}
-
-/// The Jacobian blocks of a vector result, one per argument.
-pub trait Rows {
-    fn rows(&self) -> usize;
-    fn row(&self, i: usize, out: &mut Vec<f64>);
-}
-impl<const R: usize, const C: usize> Rows for SMatrix<f64, R, C> {
-    fn rows(&self) -> usize {
-        R
-    }
-    fn row(&self, i: usize, out: &mut Vec<f64>) {
-        out.extend(self.row(i).iter());
-    }
-}
-
-/// A tuple of gradients, flattened one after the other (up to six).
-pub trait Tuple {
-    fn flat_all(&self, out: &mut Vec<f64>);
-}
-macro_rules! tuples {
-    ($($t:ident $i:tt),*) => {
-        impl<$($t: Flat),*> Tuple for ($($t,)*) {
-            fn flat_all(&self, out: &mut Vec<f64>) {
-                $(self.$i.flat(out);)*
-            }
-        }
-    };
-}
-tuples!(A 0);
-tuples!(A 0, B 1);
-tuples!(A 0, B 1, C 2);
-tuples!(A 0, B 1, C 2, D 3);
-tuples!(A 0, B 1, C 2, D 3, E 4);
-tuples!(A 0, B 1, C 2, D 3, E 4, F 5);
-
-/// Jacobian blocks side by side: row i of the result is row i of each block, in argument order.
-pub struct Blocks<'a>(pub &'a [&'a dyn Rows]);
-impl Blocks<'_> {
-    fn rows_all(&self, out: &mut Vec<f64>) {
-        for i in 0..self.0[0].rows() {
-            for block in self.0 {
-                block.row(i, out);
-            }
-        }
-    }
-}
+// Each test crate that includes this file gets its own copy of the helpers; a crate that
+// includes both this file and its sibling (tests/second_order.rs) gets two.
+#[path = "../common/flat.rs"]
+#[allow(clippy::duplicate_mod)]
+mod flat;
+pub use flat::{Blocks, Tuple};
 
 /// `scalar!(name, name_grad, (f64, SVector<f64, 3>, ...))`: a scalar result.
 macro_rules! scalar {

@@ -90,5 +90,6 @@ pub use fixed_point::{
     quantize_multiplier, rounding_divide_by_pot, saturating_rounding_doubling_high_mul,
 };
 pub use fully_connected::{fully_connected_int8, relu_range, FullyConnected, Requantize, Rounding};
+pub(crate) use quantization::round_half_away_f32;
 pub use quantization::{Quantization, Range};
 pub use softmax::Softmax;
