@@ -330,3 +330,37 @@ fn a_network_of_zeros_quantizes_without_a_panic() {
     let y = q.forward_int8(&q.quantize_input(&calibration[0]));
     assert!(y.iter().all(|&v| v == y[0]), "{y:?}");
 }
+
+/// The twin's memory constants, against the sizes of its own fields.
+#[test]
+fn memory_constants_are_the_fields_sizes() {
+    use core::mem::{size_of, size_of_val};
+    let q = Card::<f32>::zeros().quantize(&[SVector::<f32, 2>::new(1.0, -1.0)]);
+    assert_eq!(
+        CardInt8::WEIGHT_BYTES,
+        size_of_val(&q.w.weights) + size_of_val(&q.u.weights)
+    );
+    assert_eq!(
+        CardInt8::BIAS_BYTES,
+        size_of_val(&q.w.bias) + size_of_val(&q.u.bias)
+    );
+    assert_eq!(
+        CardInt8::NUM_PARAMS,
+        q.w.weights.len() * q.w.weights[0].len()
+            + q.u.weights.len() * q.u.weights[0].len()
+            + q.w.bias.len()
+            + q.u.bias.len()
+    );
+    assert_eq!(CardInt8::PARAM_BYTES, size_of::<CardInt8>());
+    // The largest input and output of one step: h (16) and θ (3).
+    let steps = [
+        q.w.bias.len() + q.w.weights[0].len(),
+        q.u.weights[0].len() + q.u.bias.len(),
+    ];
+    assert_eq!(
+        CardInt8::ACTIVATION_BYTES,
+        steps.into_iter().max().unwrap_or(0)
+    );
+    assert_eq!((CardInt8::INPUTS, CardInt8::OUTPUTS), (2, 3));
+    assert!(CardInt8::DERIVATION.contains("Quantized forward pass"));
+}
